@@ -1,0 +1,88 @@
+"""One ValidationError subclass per family of failure, so callers and tests can name what they expect."""
+
+import frappe
+
+
+class APValidationError(frappe.ValidationError):
+	"""Base for every rule this app enforces."""
+
+
+class DateOrderError(APValidationError): ...
+
+
+class OutsideWindowError(APValidationError): ...
+
+
+class UPNError(APValidationError): ...
+
+
+class IdentifierError(APValidationError): ...
+
+
+class TimetableError(APValidationError): ...
+
+
+class TimetableClashError(TimetableError): ...
+
+
+class PartTimeError(APValidationError): ...
+
+
+class ApprovalError(APValidationError): ...
+
+
+class WorkflowRuleError(APValidationError): ...
+
+
+class CensusError(APValidationError): ...
+
+
+class AttendanceMarkError(APValidationError): ...
+
+
+class DomainError(APValidationError): ...
+
+
+class DomainScoreError(APValidationError): ...
+
+
+class BaselineError(APValidationError): ...
+
+
+class PlanError(APValidationError): ...
+
+
+class ReviewError(APValidationError): ...
+
+
+class QAError(APValidationError): ...
+
+
+class ContactError(APValidationError): ...
+
+
+class RiskError(APValidationError): ...
+
+
+BY_KIND = {
+	"invalid": APValidationError,
+	"date_order": DateOrderError,
+	"outside_window": OutsideWindowError,
+	"upn": UPNError,
+	"identifier": IdentifierError,
+	"timetable": TimetableError,
+	"timetable_clash": TimetableClashError,
+	"part_time": PartTimeError,
+	"approval": ApprovalError,
+	"workflow_rule": WorkflowRuleError,
+	"census": CensusError,
+	"attendance_mark": AttendanceMarkError,
+	"domain": DomainError,
+	"domain_score": DomainScoreError,
+	"baseline": BaselineError,
+	"plan": PlanError,
+	"review": ReviewError,
+	"qa": QAError,
+	"contact": ContactError,
+	"risk": RiskError,
+}

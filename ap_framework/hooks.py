@@ -1,0 +1,102 @@
+"""ap_framework hooks: a table of contents. Each entry points into the module that owns it."""
+
+from ap_framework.scope import SCOPE_FIELDS as _SCOPE_FIELDS  # "_": not a hook itself
+
+app_name = "ap_framework"
+app_title = "AP Framework"
+app_publisher = "ap_framework developers"
+app_description = "Alternative Provision oversight for local authorities, trusts and schools in England"
+app_email = "ap-framework@example.org"
+app_license = "MIT"
+required_apps = ["frappe"]
+
+# Whitelisted methods must declare their argument types (checked by Frappe on every call).
+require_type_annotated_api_methods = True
+
+# ---- install / uninstall ------------------------------------------------------------------------
+after_install = "ap_framework.setup.install.after_install"
+after_migrate = "ap_framework.setup.install.after_migrate"
+before_uninstall = "ap_framework.setup.install.before_uninstall"
+
+# ---- fixtures: roles, the development framework, QA standards and the workflows ------------------
+fixtures = [
+	{
+		"dt": "Role",
+		"filters": [
+			[
+				"name",
+				"in",
+				[
+					"AP Administrator",
+					"AP Lead",
+					"Safeguarding Lead",
+					"Senior Leader",
+					"Governor",
+					"QA Officer",
+					"AP Provider User",
+				],
+			]
+		],
+	},
+	{
+		"dt": "Workflow State",
+		"filters": [
+			[
+				"name",
+				"in",
+				[
+					"Draft",
+					"Pending Approval",
+					"Approved",
+					"Active",
+					"Ended",
+					"Rejected",
+					"Cancelled",
+					"Pending Review",
+					"Pending Agreement",
+					"Agreed",
+					"Closed",
+				],
+			]
+		],
+	},
+	{
+		"dt": "Workflow Action Master",
+		"filters": [
+			[
+				"name",
+				"in",
+				[
+					"Submit for Approval",
+					"Approve",
+					"Reject",
+					"Return to Draft",
+					"Start",
+					"End",
+					"Cancel",
+					"Revise",
+					"Submit for Review",
+					"Propose",
+					"Agree",
+					"Close",
+				],
+			]
+		],
+	},
+	{
+		"dt": "Workflow",
+		"filters": [["name", "in", ["Placement Approval", "QA Audit Approval", "Pupil Plan Agreement"]]],
+	},
+	{"dt": "QA Standard"},
+	{"dt": "Development Domain"},
+]
+
+# ---- row-level scoping: ap_framework/permissions.py ---------------------------------------------
+permission_query_conditions = {dt: "ap_framework.permissions.query_conditions" for dt in _SCOPE_FIELDS}
+has_permission = {dt: "ap_framework.permissions.has_permission" for dt in _SCOPE_FIELDS}
+
+# ---- documents of other apps ----------------------------------------------------------------------
+doc_events = {}
+
+# ---- scheduled jobs: ap_framework/oversight/jobs.py (oversight issue) ----------------------------
+scheduler_events = {}

@@ -1,0 +1,106 @@
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import getdate, now_datetime, today
+
+from ap_framework.rules import attendance, dates, problem, timetable
+from ap_framework.settings import get_settings
+from ap_framework.utils import to_date
+from ap_framework.validation import throw_problems
+
+MARKABLE_STATES = ("Approved", "Active", "Ended")
+
+
+class APAttendance(Document):
+	def validate(self):
+		settings = get_settings()
+		placement = (
+			frappe.db.get_value(
+				"Placement",
+				self.placement,
+				["status", "start_date", "end_date", "planned_end_date"],
+				as_dict=True,
+			)
+			or frappe._dict()
+		)
+		on = to_date(self.attendance_date)
+
+		problems = attendance.check_mark(
+			attendance.Mark(self.session, self.mark, self.minutes_late), settings.register_close_minutes
+		)
+		problems += dates.not_in_future("attendance_date", on, getdate(today()), _("Attendance date"))
+		problems += dates.within(
+			"attendance_date",
+			on,
+			to_date(placement.start_date),
+			to_date(placement.end_date or placement.planned_end_date),
+			_("Attendance date"),
+			_("placement's dates"),
+		)
+		if placement.status and placement.status not in MARKABLE_STATES:
+			problems.append(
+				problem(
+					"placement",
+					_("Placement {0} is {1}: attendance can only be marked once it is approved"),
+					self.placement,
+					_(placement.status),
+					kind="outside_window",
+				)
+			)
+		duplicate = frappe.db.exists(
+			"AP Attendance",
+			{
+				"placement": self.placement,
+				"attendance_date": self.attendance_date,
+				"session": self.session,
+				"name": ("!=", self.name),
+			},
+		)
+		if duplicate:
+			problems.append(
+				problem(
+					"session",
+					_("This pupil already has a mark for {0} {1} ({2})"),
+					self.attendance_date,
+					self.session,
+					duplicate,
+					kind="attendance_mark",
+				)
+			)
+		throw_problems(self, problems)
+		self._stamp(settings, on)
+
+	def _stamp(self, settings, on):
+		"""Who reported the mark, when, and whether that was after the deadline for the session."""
+		if not (self.is_new() or self.has_value_changed("mark") or self.has_value_changed("minutes_late")):
+			return
+		self.reported_by = frappe.session.user
+		self.reported_at = now_datetime()
+		start = self._session_start(settings, on)
+		self.reported_late = int(
+			attendance.is_reported_late(self.reported_at, on, start, settings.attendance_deadline_minutes)
+		)
+
+	def _session_start(self, settings, on) -> int:
+		starts = frappe.get_all(
+			"Placement Session",
+			filters={
+				"parent": self.placement,
+				"parenttype": "Placement",
+				"weekday": on.strftime("%A"),
+				"session": self.session,
+			},
+			pluck="start_time",
+		)
+		minutes = [timetable.to_minutes(s) for s in starts if s is not None]
+		if minutes:
+			return min(minutes)
+		default = settings.am_session_start if self.session == "AM" else settings.pm_session_start
+		return timetable.to_minutes(default) or (9 * 60 if self.session == "AM" else 13 * 60)
+
+
+def on_doctype_update():
+	# One mark per placement, date and session: duplicates are impossible, not merely checked for.
+	frappe.db.add_unique(
+		"AP Attendance", ["placement", "attendance_date", "session"], constraint_name="unique_mark"
+	)

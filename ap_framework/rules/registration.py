@@ -1,0 +1,47 @@
+"""The independent-school registration test for unregistered (non-school) AP.
+
+A setting must register as an independent school when it educates full time five or more pupils of
+compulsory school age, or one such pupil who is looked after or has an EHC plan. About 18 hours a week
+is taken as full time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ap_framework.rules import _
+
+FULL_TIME_PUPILS = 5
+
+
+@dataclass(frozen=True)
+class PlacedPupil:
+	pupil: str
+	hours_per_week: float  # all of this pupil's current hours at the provider
+	looked_after: bool = False
+	ehcp: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+	meets_test: bool
+	reason: str  # English; empty when the test is not met
+	pupils: tuple[str, ...]  # the pupils who make it so
+
+
+def registration_test(is_registered: bool, pupils: list[PlacedPupil], full_time_hours: float = 18) -> Verdict:
+	if is_registered:
+		return Verdict(False, "", ())
+	full_time = [p for p in pupils if p.hours_per_week >= full_time_hours]
+	vulnerable = [p for p in full_time if p.looked_after or p.ehcp]
+	if vulnerable:
+		return Verdict(
+			True,
+			_("educates full time a pupil who is looked after or has an EHC plan"),
+			tuple(sorted(p.pupil for p in vulnerable)),
+		)
+	if len(full_time) >= FULL_TIME_PUPILS:
+		return Verdict(
+			True, _("educates five or more pupils full time"), tuple(sorted(p.pupil for p in full_time))
+		)
+	return Verdict(False, "", ())

@@ -1,0 +1,21 @@
+"""Which field of each DocType names the school and the provider a row belongs to.
+
+Plain data (no frappe import), shared by hooks.py, permissions.py and the metadata tests.
+"""
+
+# DocType -> (field naming the school, field naming the provider); None where it has none.
+SCOPE_FIELDS: dict[str, tuple[str | None, str | None]] = {
+	"School": ("name", None),
+	"Pupil": ("school", None),
+	"Placement": ("school", "provider"),
+	"AP Attendance": ("school", "provider"),
+	"Risk Assessment": ("school", "provider"),
+	"Reintegration Plan": ("school", "provider"),
+	"Domain Assessment": ("school", "provider"),
+	"Pupil Plan": ("school", "provider"),
+	"Plan Review": ("school", "provider"),
+	"Contact Log": ("school", "provider"),
+	"AP Provider": (None, "name"),
+	"Safeguarding Assurance": (None, "provider"),
+	"QA Audit": (None, "provider"),
+}

@@ -1,0 +1,63 @@
+"""Install and uninstall: settings with their defaults, and leaving nothing of ours behind."""
+
+from __future__ import annotations
+
+import frappe
+
+ROLES = (
+	"AP Administrator",
+	"AP Lead",
+	"Safeguarding Lead",
+	"Senior Leader",
+	"Governor",
+	"QA Officer",
+	"AP Provider User",
+)
+WORKFLOWS = ("Placement Approval", "QA Audit Approval", "Pupil Plan Agreement")
+SCOPE_DOCTYPES = ("School", "AP Provider", "Pupil", "Placement")
+# Frappe's own install creates these; they are shared, never ours to delete.
+FRAPPE_DEFAULTS = frozenset({"Pending", "Approved", "Rejected", "Approve", "Reject", "Review"})
+
+
+def after_install():
+	save_default_settings()
+
+
+def after_migrate():
+	save_default_settings()
+
+
+def save_default_settings():
+	"""Store AP Settings' defaults once, so reports and SQL that read tabSingles see real values."""
+	settings = frappe.get_single("AP Settings")
+	changed = False
+	for df in settings.meta.fields:
+		if df.default not in (None, "") and settings.get(df.fieldname) in (None, ""):
+			settings.set(df.fieldname, df.default)
+			changed = True
+	if changed:
+		settings.flags.ignore_permissions = True  # install-time, run by the site administrator
+		settings.save()
+
+
+def before_uninstall():
+	"""Frappe drops our DocTypes; remove what we added to other DocTypes' tables as well."""
+	for name in WORKFLOWS:
+		frappe.delete_doc("Workflow", name, force=True, ignore_missing=True, ignore_permissions=True)
+	_delete_unused("Workflow State", "state", "Workflow Document State")
+	_delete_unused("Workflow Action Master", "action", "Workflow Transition")
+	frappe.db.delete("User Permission", {"allow": ("in", SCOPE_DOCTYPES)})
+	frappe.db.delete("Has Role", {"role": ("in", ROLES)})
+	frappe.db.delete("Custom DocPerm", {"role": ("in", ROLES)})
+	for role in ROLES:
+		frappe.delete_doc("Role", role, force=True, ignore_missing=True, ignore_permissions=True)
+
+
+def _delete_unused(doctype: str, fieldname: str, used_in: str):
+	"""Delete the workflow states / actions we shipped unless another app's workflow still uses them."""
+	from ap_framework.hooks import fixtures
+
+	ours = next(f for f in fixtures if f["dt"] == doctype)["filters"][0][2]
+	used = set(frappe.get_all(used_in, filters={fieldname: ("in", ours)}, pluck=fieldname))
+	for name in set(ours) - used - FRAPPE_DEFAULTS:
+		frappe.delete_doc(doctype, name, force=True, ignore_missing=True, ignore_permissions=True)

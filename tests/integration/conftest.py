@@ -1,0 +1,137 @@
+"""A real Frappe site for the integration layer: connection, a committed test world, an HTTP server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BENCH, SITE, integration_skip_reason
+
+SKIP_REASON = integration_skip_reason()
+if SKIP_REASON is None:
+	import frappe
+else:
+	# Without a site the test modules (which import frappe) are not collected; test__site.py says why.
+	collect_ignore_glob = ["test_[!_]*.py"]
+
+PASSWORD = "Ap-test-" + uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(scope="session")
+def site():
+	"""Connect to AP_SITE as Administrator. Frappe writes logs relative to the sites folder, so work there."""
+	os.chdir(BENCH / "sites")
+	frappe.init(site=SITE, sites_path=".")
+	frappe.connect()
+	frappe.set_user("Administrator")
+	frappe.flags.mute_emails = True
+	yield frappe
+	frappe.db.rollback()
+	frappe.destroy()
+
+
+@pytest.fixture(autouse=True)
+def _rollback(request):
+	"""Each test's own writes are rolled back; the committed world fixture stays."""
+	if "site" not in request.fixturenames and "world" not in request.fixturenames:
+		yield
+		return
+	yield
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+
+
+@pytest.fixture(scope="session")
+def world(site):
+	from tests.integration.world import World
+
+	w = World(PASSWORD)
+	w.build()
+	frappe.db.commit()  # committed so that the HTTP server (another process) sees it
+	yield w
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	w.destroy()
+	frappe.db.commit()
+
+
+def _free_port() -> int:
+	with socket.socket() as s:
+		s.bind(("127.0.0.1", 0))
+		return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+	"""AP_BASE_URL, or a `frappe serve` of AP_SITE started for this run on a free loopback port."""
+	if os.environ.get("AP_BASE_URL"):
+		yield os.environ["AP_BASE_URL"].rstrip("/")
+		return
+	import requests
+
+	port = _free_port()
+	python = BENCH / "env" / "bin" / "python"
+	log = open(BENCH / "logs" / f"ap-test-serve-{port}.log", "w")
+	proc = subprocess.Popen(
+		[
+			str(python if python.exists() else sys.executable),
+			"-m",
+			"frappe.utils.bench_helper",
+			"frappe",
+			"--site",
+			SITE,
+			"serve",
+			"--port",
+			str(port),
+			"--noreload",
+		],
+		cwd=BENCH / "sites",
+		stdout=log,
+		stderr=subprocess.STDOUT,
+	)
+	url = f"http://127.0.0.1:{port}"
+	deadline = time.monotonic() + 90
+	while time.monotonic() < deadline:
+		try:
+			if requests.get(f"{url}/api/method/ping", timeout=2).ok:
+				break
+		except requests.ConnectionError:
+			time.sleep(0.5)
+	else:
+		proc.terminate()
+		pytest.fail(f"frappe serve did not answer on {url}; see {log.name}")
+	yield url
+	proc.terminate()
+	proc.wait(timeout=20)
+	log.close()
+	Path(log.name).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def http(base_url, world):
+	"""Log a test user in over HTTP: http('ap_lead_a') -> requests.Session with that user's cookies."""
+	import requests
+
+	sessions = {}
+
+	def login(key: str | None):
+		if key in sessions:
+			return sessions[key]
+		s = requests.Session()
+		s.base = base_url
+		if key:
+			r = s.post(
+				f"{base_url}/api/method/login", data={"usr": world.users[key], "pwd": PASSWORD}, timeout=30
+			)
+			assert r.ok, r.text
+		sessions[key] = s
+		return s
+
+	return login

@@ -1,0 +1,244 @@
+"""A small, committed test world: two schools, three providers, users for every role, placements.
+
+Every name carries a run token, so the world never collides with demo data or another run, and
+destroy() removes exactly what build() made.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import frappe
+from frappe.model.workflow import apply_workflow
+from frappe.utils import add_days, today
+from frappe.utils.password import update_password
+
+from ap_framework.rules.upn import with_check_letter
+from ap_framework.scope import SCOPE_FIELDS
+
+CHILD_TABLES = {
+	"Placement": ["Placement Session"],
+	"Pupil": ["Pupil Contact"],
+	"AP Provider": ["AP Provider Contact"],
+	"QA Audit": ["QA Audit Item", "QA Audit Action"],
+	"Domain Assessment": ["Domain Assessment Score"],
+	"Pupil Plan": ["Plan Objective"],
+	"Plan Review": ["Plan Review Attendee", "Plan Review Progress"],
+	"Reintegration Plan": ["Reintegration Stage"],
+}
+PATH = {
+	"Draft": [],
+	"Pending Approval": ["Submit for Approval"],
+	"Approved": ["Submit for Approval", "Approve"],
+	"Active": ["Submit for Approval", "Approve", "Start"],
+	"Ended": ["Submit for Approval", "Approve", "Start", "End"],
+	"Rejected": ["Submit for Approval", "Reject"],
+	"Cancelled": ["Cancel"],
+}
+WEEK = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+class World:
+	def __init__(self, password: str):
+		self.token = uuid.uuid4().hex[:6].upper()
+		self.password = password
+		self.users: dict[str, str] = {}
+		self.serial = 0
+
+	# ---- names ------------------------------------------------------------------------------------
+	def name(self, label: str) -> str:
+		return f"T{self.token} {label}"
+
+	def next_upn(self) -> str:
+		self.serial += 1
+		# LA 801, establishment from the token (digits only), year 25, a serial: a valid, unique UPN
+		establishment = int(self.token, 16) % 10000
+		return with_check_letter(f"801{establishment:04d}25{self.serial:03d}")
+
+	# ---- build ------------------------------------------------------------------------------------
+	def build(self):
+		frappe.set_user("Administrator")
+		self.school_a = self.school(
+			"School A", "1" + self.token[:5].translate(str.maketrans("ABCDEF", "123456"))
+		)
+		self.school_b = self.school(
+			"School B", "2" + self.token[:5].translate(str.maketrans("ABCDEF", "123456"))
+		)
+		self.p1 = self.provider("Provider One", "PRU", urn=f"159{self.serial_num(3):03d}", approved=True)
+		self.p2 = self.provider(
+			"Provider Two", "Non-school AP", ukprn=f"1{self.serial_num(7):07d}", approved=True
+		)
+		self.p3 = self.provider("Provider Three", "Non-school AP", approved=False)
+		roles = {
+			"admin": (["AP Administrator"], {}),
+			"ap_lead_a": (["AP Lead"], {"School": self.school_a}),
+			"ap_lead_b": (["AP Lead"], {"School": self.school_b}),
+			"dsl_a": (["Safeguarding Lead"], {"School": self.school_a}),
+			"senior_a": (["Senior Leader"], {"School": self.school_a}),
+			"governor_a": (["Governor"], {"School": self.school_a}),
+			"qa": (["QA Officer"], {}),
+			"provider_1": (["AP Provider User"], {"AP Provider": self.p1}),
+			"provider_2": (["AP Provider User"], {"AP Provider": self.p2}),
+			"lead_no_scope": (["AP Lead"], {}),
+			"provider_no_scope": (["AP Provider User"], {}),
+		}
+		for key, (role_list, scope) in roles.items():
+			self.users[key] = self.user(key, role_list, scope)
+		self.pupil_a1, self.pupil_a2 = self.pupil(self.school_a), self.pupil(self.school_a)
+		self.pupil_b1, self.pupil_b2 = self.pupil(self.school_b), self.pupil(self.school_b)
+		self.pa1 = self.placement(self.pupil_a1, self.p1, "Active").name
+		self.pa2 = self.placement(self.pupil_a2, self.p2, "Active").name
+		self.pb1 = self.placement(self.pupil_b1, self.p1, "Active").name
+		self.pb2 = self.placement(self.pupil_b2, self.p2, "Active").name
+
+	def serial_num(self, digits: int) -> int:
+		return int(self.token, 16) % (10**digits)
+
+	def school(self, label, urn):
+		return (
+			frappe.get_doc(
+				{"doctype": "School", "school_name": self.name(label), "urn": urn, "la_code": "801"}
+			)
+			.insert()
+			.name
+		)
+
+	def provider(self, label, status, urn=None, ukprn=None, approved=True):
+		name = (
+			frappe.get_doc(
+				{
+					"doctype": "AP Provider",
+					"provider_name": self.name(label),
+					"registration_status": status,
+					"urn": urn,
+					"ukprn": ukprn,
+				}
+			)
+			.insert()
+			.name
+		)
+		if approved:
+			frappe.get_doc(
+				{
+					"doctype": "Safeguarding Assurance",
+					"provider": name,
+					"received_date": add_days(today(), -10),
+					"valid_until": add_days(today(), 355),
+					"signed_by": "Manager",
+				}
+			).insert()
+			self.audit(name, "Approved")
+		return name
+
+	def audit(self, provider, outcome, rating="Met"):
+		standard = frappe.get_all("QA Standard", limit=1, pluck="name")[0]
+		doc = frappe.get_doc(
+			{
+				"doctype": "QA Audit",
+				"provider": provider,
+				"audit_type": "Initial",
+				"audit_date": today(),
+				"overall_outcome": outcome,
+				"items": [{"standard": standard, "rating": rating}],
+				"actions": []
+				if rating == "Met"
+				else [{"action": "Fix it", "due_date": add_days(today(), 10)}],
+			}
+		).insert()
+		for action in ("Submit for Review", "Approve"):
+			doc = apply_workflow(doc, action)
+		return doc
+
+	def user(self, key, roles, scope):
+		email = f"{key.replace('_', '-')}-{self.token.lower()}@ap-test.example.com"
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": key,
+				"send_welcome_email": 0,
+				"roles": [{"role": r} for r in roles],
+			}
+		).insert(ignore_permissions=True)
+		update_password(email, self.password)
+		for allow, value in scope.items():
+			frappe.get_doc(
+				{
+					"doctype": "User Permission",
+					"user": email,
+					"allow": allow,
+					"for_value": value,
+					"apply_to_all_doctypes": 1,
+				}
+			).insert(ignore_permissions=True)
+		return email
+
+	def pupil(self, school, **kw):
+		doc = {
+			"doctype": "Pupil",
+			"first_name": "Test",
+			"last_name": f"Pupil {self.serial + 1}",
+			"school": school,
+			"date_of_birth": add_days(today(), -365 * 13),
+			"upn": self.next_upn(),
+			"year_group": "Year 9",
+		}
+		doc.update(kw)
+		return frappe.get_doc(doc).insert().name
+
+	def placement_doc(self, pupil, provider, days=WEEK, start=None, **kw):
+		start = start or add_days(today(), -30)
+		doc = {
+			"doctype": "Placement",
+			"pupil": pupil,
+			"provider": provider,
+			"placement_type": "Off-site Direction",
+			"start_date": start,
+			"planned_end_date": add_days(start, 120),
+			"rationale": "Smaller setting suits the pupil",
+			"census_reason": "BEH",
+			"timetable": [{"weekday": d, "start_time": "09:00:00", "end_time": "15:00:00"} for d in days],
+		}
+		if len(days) < 5:
+			doc.update(
+				{"part_time_justification": "Phased start", "part_time_review_date": add_days(start, 28)}
+			)
+		doc.update(kw)
+		return frappe.get_doc(doc)
+
+	def placement(self, pupil, provider, state="Draft", **kw):
+		doc = self.placement_doc(pupil, provider, **kw).insert()
+		return self.advance(doc, state)
+
+	@staticmethod
+	def advance(doc, state):
+		for action in PATH[state]:
+			if action == "End":
+				doc.end_date, doc.end_outcome = today(), "Reintegrated to Home School"
+			doc = apply_workflow(doc, action)
+		return doc
+
+	# ---- destroy ----------------------------------------------------------------------------------
+	def destroy(self):
+		schools, providers = [self.school_a, self.school_b], [self.p1, self.p2, self.p3]
+		for doctype, (school_field, provider_field) in SCOPE_FIELDS.items():
+			if school_field and school_field != "name":
+				self._delete(doctype, {school_field: ("in", schools)})
+			if provider_field and provider_field != "name":
+				self._delete(doctype, {provider_field: ("in", providers)})
+		self._delete("School", {"name": ("in", schools)})
+		self._delete("AP Provider", {"name": ("in", providers)})
+		users = list(self.users.values())
+		frappe.db.delete("User Permission", {"user": ("in", users)})
+		for user in users:
+			frappe.delete_doc("User", user, force=True, ignore_permissions=True)
+
+	@staticmethod
+	def _delete(doctype, filters):
+		names = frappe.get_all(doctype, filters=filters, pluck="name")
+		if not names:
+			return
+		for child in CHILD_TABLES.get(doctype, []):
+			frappe.db.delete(child, {"parent": ("in", names), "parenttype": doctype})
+		frappe.db.delete("Version", {"ref_doctype": doctype, "docname": ("in", names)})
+		frappe.db.delete(doctype, {"name": ("in", names)})
