@@ -59,6 +59,9 @@ def query_conditions(user: str | None = None, doctype: str | None = None) -> str
 	return f"`tab{doctype}`.`{fieldname}` in ({quoted})"
 
 
+WRITE_PTYPES = frozenset({"create", "write", "submit", "cancel", "amend", "delete"})
+
+
 def has_permission(
 	doc, ptype: str | None = None, user: str | None = None, debug: bool = False
 ) -> bool | None:
@@ -68,19 +71,20 @@ def has_permission(
 	if restriction is None:
 		return None
 	fieldname, values = restriction
-	if not fieldname or _scope_value(doc, fieldname) not in values:
+	if not fieldname or _scope_value(doc, fieldname, ptype) not in values:
 		return False
 	return None
 
 
-def _scope_value(doc, fieldname: str) -> str | None:
-	"""The school / provider a document belongs to. A new document may not have fetched it from its
-	pupil or placement yet (permission is checked before links are fetched), so look it up."""
-	value = doc.get(fieldname)
-	if value or fieldname == "name" or not doc.is_new():
-		return value
-	if doc.get("placement"):
-		return frappe.db.get_value("Placement", doc.placement, fieldname)
-	if fieldname == "school" and doc.get("pupil"):
-		return frappe.db.get_value("Pupil", doc.pupil, "school")
-	return None
+def _scope_value(doc, fieldname: str, ptype: str | None) -> str | None:
+	"""The school / provider a document belongs to.
+
+	When writing, judge by the pupil or placement it links to, not by its own school / provider field:
+	Frappe fills link fields with the user's User Permission default before it fetches them from the
+	links, so a new record for another school's pupil would otherwise pass as the user's own."""
+	if fieldname != "name" and ptype in WRITE_PTYPES:
+		if doc.get("placement") and doc.doctype != "Placement":
+			return frappe.db.get_value("Placement", doc.placement, fieldname)
+		if fieldname == "school" and doc.get("pupil") and doc.doctype != "Pupil":
+			return frappe.db.get_value("Pupil", doc.pupil, "school")
+	return doc.get(fieldname)

@@ -281,6 +281,7 @@ def _placement(pupil, provider, state, rng):
 	for action in PATH[state]:
 		if action == "End":
 			doc.end_date, doc.end_outcome = add_days(today(), -1), "Reintegrated to Home School"
+			doc.save()  # workflow actions act on the saved document
 		doc = apply_workflow(doc, action)
 	if state in ("Active", "Ended"):
 		_records(doc, rng)

@@ -5,13 +5,10 @@ import pytest
 from tests.conftest import SITE, integration_skip_reason
 
 
-def test_integration_site_is_reachable():
+def test_integration_site_is_reachable(request):
 	reason = integration_skip_reason()
 	if reason:
 		pytest.skip(reason)
-	import frappe
-
-	import ap_framework  # noqa: F401
-
-	frappe.init(site=SITE, sites_path=".") if not getattr(frappe.local, "site", None) else None
+	frappe = request.getfixturevalue("site")
 	assert frappe.local.site == SITE
+	assert "ap_framework" in frappe.get_installed_apps(), f"install ap_framework on {SITE} first"

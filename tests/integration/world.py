@@ -84,7 +84,9 @@ class World:
 		}
 		for key, (role_list, scope) in roles.items():
 			self.users[key] = self.user(key, role_list, scope)
-		self.pupil_a1, self.pupil_a2 = self.pupil(self.school_a), self.pupil(self.school_a)
+		# pupil A1 carries sensitive flags, so the permlevel tests can see them hidden or shown
+		self.pupil_a1 = self.pupil(self.school_a, looked_after=1, sen_status="K")
+		self.pupil_a2 = self.pupil(self.school_a)
 		self.pupil_b1, self.pupil_b2 = self.pupil(self.school_b), self.pupil(self.school_b)
 		self.pa1 = self.placement(self.pupil_a1, self.p1, "Active").name
 		self.pa2 = self.placement(self.pupil_a2, self.p2, "Active").name
@@ -215,6 +217,7 @@ class World:
 		for action in PATH[state]:
 			if action == "End":
 				doc.end_date, doc.end_outcome = today(), "Reintegrated to Home School"
+				doc.save()  # workflow actions act on the saved document
 			doc = apply_workflow(doc, action)
 		return doc
 

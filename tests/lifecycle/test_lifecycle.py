@@ -1,0 +1,144 @@
+"""Install, migrate twice, uninstall: destructive, so only on a throwaway site named in AP_LIFECYCLE_SITE.
+
+.ci/run creates such a site for every bench, runs the integration layer there, then this module last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import BENCH, SITE, integration_skip_reason
+
+LIFECYCLE_SITE = os.environ.get("AP_LIFECYCLE_SITE", "")
+reason = integration_skip_reason()
+if not reason and (not LIFECYCLE_SITE or LIFECYCLE_SITE != SITE):
+	reason = "lifecycle tests skipped: they uninstall the app; set AP_LIFECYCLE_SITE to AP_SITE on a throwaway site"
+pytestmark = pytest.mark.skipif(bool(reason), reason=reason or "")
+
+MODULES = ("Provision", "Placement", "Development", "Oversight")
+ROLES = (
+	"AP Administrator",
+	"AP Lead",
+	"Safeguarding Lead",
+	"Senior Leader",
+	"Governor",
+	"QA Officer",
+	"AP Provider User",
+)
+
+
+def bench(*args: str) -> str:
+	python = BENCH / "env" / "bin" / "python"
+	out = subprocess.run(
+		[
+			str(python if python.exists() else sys.executable),
+			"-m",
+			"frappe.utils.bench_helper",
+			"frappe",
+			"--site",
+			SITE,
+			*args,
+		],
+		cwd=BENCH / "sites",
+		capture_output=True,
+		text=True,
+		timeout=900,
+	)
+	assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+	return out.stdout
+
+
+@pytest.fixture(scope="module")
+def db():
+	import frappe
+
+	os.chdir(BENCH / "sites")
+	frappe.init(site=SITE, sites_path=".")
+	frappe.connect()
+	yield frappe.db
+	frappe.destroy()
+
+
+def fingerprint(db) -> str:
+	"""Everything of ours a migrate could change: DocTypes, fields, permissions, workflows, fixtures, settings."""
+	db.rollback()  # a fresh snapshot after another process wrote
+	doctypes = [
+		r[0] for r in db.sql("select name from tabDocType where module in %s order by name", (MODULES,))
+	]
+	parts = {
+		"doctypes": db.sql(
+			"select name, modified from tabDocType where module in %s order by name", (MODULES,)
+		),
+		"fields": db.sql(
+			"""select parent, fieldname, fieldtype, options, permlevel, reqd, read_only, fetch_from
+			from tabDocField where parent in %s order by parent, idx""",
+			(doctypes,),
+		),
+		"perms": db.sql(
+			"""select parent, role, permlevel, `read`, `write`, `create`, `delete`, submit, cancel
+			from tabDocPerm where parent in %s order by parent, idx""",
+			(doctypes,),
+		),
+		"custom": db.sql("select name from `tabCustom Field` where dt in %s order by name", (doctypes,))
+		+ db.sql(
+			"select name, value from `tabProperty Setter` where doc_type in %s order by name", (doctypes,)
+		),
+		"workflows": db.sql(
+			"""select w.name, w.modified, count(t.name) from tabWorkflow w
+			left join `tabWorkflow Transition` t on t.parent = w.name where w.document_type in %s
+			group by w.name, w.modified order by w.name""",
+			(doctypes,),
+		),
+		"roles": db.sql(
+			"select name, desk_access, modified from tabRole where name in %s order by name", (ROLES,)
+		),
+		"fixtures": db.sql("select count(*), max(modified) from `tabQA Standard`")
+		+ db.sql("select count(*), max(modified) from `tabDevelopment Domain`"),
+		"settings": db.sql(
+			"select field, value from tabSingles where doctype = 'AP Settings' order by field"
+		),
+		"patches": db.sql("select count(*) from `tabPatch Log` where patch like 'ap_framework.%%'"),
+	}
+	return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def test_migrate_twice_changes_nothing(db):
+	installed = fingerprint(db)
+	bench("migrate", "--skip-search-index")
+	first = fingerprint(db)
+	bench("migrate", "--skip-search-index")
+	second = fingerprint(db)
+	assert installed == first == second
+
+
+def test_uninstall_leaves_nothing_behind(db):
+	bench("uninstall-app", "ap_framework", "--yes", "--no-backup")
+	db.rollback()
+	assert "ap_framework" not in [r[0] for r in db.sql("select app_name from `tabInstalled Application`")]
+	assert not db.sql("select name from tabDocType where module in %s", (MODULES,))
+	assert not db.sql("select name from `tabModule Def` where app_name = 'ap_framework'")
+	for table in ("tabPlacement", "tabPupil", "tabAP Attendance", "tabQA Audit", "tabDomain Assessment"):
+		assert not db.sql("show tables like %s", (table,)), table
+	assert not db.sql("select name from tabRole where name in %s", (ROLES,))
+	assert not db.sql(
+		"select name from tabWorkflow where name in ('Placement Approval', 'QA Audit Approval', 'Pupil Plan Agreement')"
+	)
+	assert not db.sql(
+		"select name from `tabWorkflow State` where name in ('Pending Approval', 'Active', 'Ended', 'Agreed')"
+	)
+	assert not db.sql(
+		"select name from `tabWorkflow Action Master` where name in ('Submit for Approval', 'Start', 'Propose')"
+	)
+	assert not db.sql("select name from `tabHas Role` where role in %s", (ROLES,))
+	assert not db.sql(
+		"select name from `tabCustom Field` where dt in ('Placement', 'QA Audit', 'Pupil Plan')"
+	)
+	# Frappe's own shared records survive
+	assert db.sql("select name from `tabWorkflow State` where name = 'Approved'")
+	assert db.sql("select name from `tabWorkflow Action Master` where name = 'Approve'")
