@@ -105,6 +105,7 @@ def fingerprint(db) -> str:
 		),
 		"patches": db.sql("select count(*) from `tabPatch Log` where patch like 'ap_framework.%%'"),
 	}
+	db.rollback()  # end the read: an open transaction's metadata locks would block the next DDL
 	return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
 
 
@@ -118,6 +119,7 @@ def test_migrate_twice_changes_nothing(db):
 
 
 def test_uninstall_leaves_nothing_behind(db):
+	db.rollback()
 	bench("uninstall-app", "ap_framework", "--yes", "--no-backup")
 	db.rollback()
 	assert "ap_framework" not in [r[0] for r in db.sql("select app_name from `tabInstalled Application`")]
