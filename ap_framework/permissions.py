@@ -62,18 +62,15 @@ def query_conditions(user: str | None = None, doctype: str | None = None) -> str
 WRITE_PTYPES = frozenset({"create", "write", "submit", "cancel", "amend", "delete"})
 
 
-def has_permission(
-	doc, ptype: str | None = None, user: str | None = None, debug: bool = False
-) -> bool | None:
-	"""Deny a document outside the user's scope; otherwise defer to the role and User Permission checks."""
+def has_permission(doc, ptype: str | None = None, user: str | None = None, debug: bool = False) -> bool:
+	"""Deny a document outside the user's scope. True grants nothing by itself: roles and User Permissions
+	still decide. (Frappe v16 reads None as a denial, v15 as "no opinion"; True is "no objection" to both.)"""
 	user = user or frappe.session.user
 	restriction = scope(doc.doctype, user)
 	if restriction is None:
-		return None
+		return True
 	fieldname, values = restriction
-	if not fieldname or _scope_value(doc, fieldname, ptype) not in values:
-		return False
-	return None
+	return bool(fieldname) and _scope_value(doc, fieldname, ptype) in values
 
 
 def _scope_value(doc, fieldname: str, ptype: str | None) -> str | None:
