@@ -96,7 +96,15 @@ permission_query_conditions = {dt: "ap_framework.permissions.query_conditions" f
 has_permission = {dt: "ap_framework.permissions.has_permission" for dt in _SCOPE_FIELDS}
 
 # ---- documents of other apps ----------------------------------------------------------------------
-doc_events = {}
+doc_events = {
+	"User Permission": {"validate": "ap_framework.portal.users.one_provider_per_user"},
+}
+
+# ---- provider web portal: ap_framework/portal/ and the pages in www/ap/ --------------------------
+standard_portal_menu_items = [
+	{"title": "AP Provider Portal", "route": "/ap", "role": "AP Provider User"},
+]
+role_home_page = {"AP Provider User": "ap"}
 
 # ---- scheduled jobs: ap_framework/oversight/jobs.py (oversight issue) ----------------------------
 scheduler_events = {}

@@ -14,6 +14,7 @@ SCOPE_FIELDS: dict[str, tuple[str | None, str | None]] = {
 	"Domain Assessment": ("school", "provider"),
 	"Pupil Plan": ("school", "provider"),
 	"Plan Review": ("school", "provider"),
+	"Review Input": ("school", "provider"),
 	"Contact Log": ("school", "provider"),
 	"AP Provider": (None, "name"),
 	"Safeguarding Assurance": (None, "provider"),

@@ -24,7 +24,9 @@ class Problem:
 	kind: str = "invalid"
 
 	def render(self, translate=lambda s: s) -> str:
-		return translate(self.message).format(*self.args)
+		# A problem can carry another (a row's mark problem inside a register): render it the same way.
+		args = [a.render(translate) if isinstance(a, Problem) else a for a in self.args]
+		return translate(self.message).format(*args)
 
 
 def problem(field_name: str, message: str, *args, kind: str = "invalid") -> Problem:

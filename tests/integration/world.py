@@ -232,6 +232,9 @@ class World:
 		self._delete("School", {"name": ("in", schools)})
 		self._delete("AP Provider", {"name": ("in", providers)})
 		users = list(self.users.values())
+		for name in frappe.get_all("File", filters={"owner": ("in", users)}, pluck="name"):
+			frappe.delete_doc("File", name, force=True, ignore_permissions=True)  # removes it from disk too
+		frappe.db.delete("Notification Log", {"for_user": ("in", users)})
 		frappe.db.delete("User Permission", {"user": ("in", users)})
 		for user in users:
 			frappe.delete_doc("User", user, force=True, ignore_permissions=True)

@@ -11,6 +11,7 @@ from ap_framework.validation import throw_problems
 
 class PlanReview(Document):
 	def before_validate(self):
+		self._take_provider_input()
 		if self.review_date and not self.next_review_date:
 			self.next_review_date = plan.next_review(
 				to_date(self.review_date), get_settings().review_interval_days
@@ -47,6 +48,31 @@ class PlanReview(Document):
 
 	def on_submit(self):
 		self._set_placement_dates(self.review_date, self.next_review_date)
+		inputs = self._open_inputs()
+		if inputs:
+			frappe.db.set_value(
+				"Review Input",
+				{"name": ("in", [i.name for i in inputs])},
+				{"status": "Used", "plan_review": self.name},
+			)
+
+	def _open_inputs(self):
+		return frappe.get_all(
+			"Review Input",
+			filters={"placement": self.placement, "status": "Open"},
+			fields=["name", "input_date", "pupil_words", "provider_input"],
+			order_by="input_date asc",
+		)
+
+	def _take_provider_input(self):
+		"""Start the review from what the AP sent through the portal since the last one (staff can edit it)."""
+		if self.docstatus or (self.provider_input and self.pupil_voice):
+			return
+		inputs = self._open_inputs()
+		if not self.provider_input:
+			self.provider_input = "\n\n".join(f"{i.input_date}: {i.provider_input}" for i in inputs) or None
+		if not self.pupil_voice:
+			self.pupil_voice = "\n\n".join(i.pupil_words for i in inputs if i.pupil_words) or None
 
 	def on_cancel(self):
 		latest = frappe.get_all(

@@ -1,0 +1,72 @@
+"""Provider portal users: invited from the AP Provider record, each tied to exactly one provider."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+from ap_framework.portal.access import PROVIDER_ROLE
+
+
+@frappe.whitelist(methods=["POST"])
+def invite_provider_user(provider: str, email: str, first_name: str, last_name: str | None = None) -> str:
+	frappe.only_for(("AP Administrator", "QA Officer"))
+	frappe.get_doc("AP Provider", provider).check_permission("read")
+	if frappe.db.exists("User", email):
+		user = frappe.get_doc("User", email)
+	else:
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": first_name,
+				"last_name": last_name,
+				"user_type": "Website User",
+				"send_welcome_email": 1,
+			}
+		)
+	if PROVIDER_ROLE not in {r.role for r in user.roles}:
+		user.append("roles", {"role": PROVIDER_ROLE})
+	# Officers invite provider staff but hold no rights over User records; the only role given is fixed above.
+	user.flags.ignore_permissions = True
+	if user.is_new():
+		user.insert()
+	else:
+		user.save()
+	if not frappe.db.exists(
+		"User Permission", {"user": user.name, "allow": "AP Provider", "for_value": provider}
+	):
+		frappe.get_doc(
+			{
+				"doctype": "User Permission",
+				"user": user.name,
+				"allow": "AP Provider",
+				"for_value": provider,
+				"apply_to_all_doctypes": 1,
+			}
+		).insert(ignore_permissions=True)
+	return user.name
+
+
+def one_provider_per_user(doc, method=None) -> None:
+	"""User Permission hook: a provider user belongs to exactly one provider."""
+	if doc.allow != "AP Provider":
+		return
+	other = frappe.db.get_value(
+		"User Permission",
+		{
+			"user": doc.user,
+			"allow": "AP Provider",
+			"for_value": ("!=", doc.for_value),
+			"name": ("!=", doc.name),
+		},
+		"for_value",
+	)
+	if other:
+		frappe.throw(
+			_("{0} already belongs to provider {1}; a provider user is tied to one provider").format(
+				doc.user, other
+			),
+			frappe.ValidationError,
+			title=_("One provider per user"),
+		)
