@@ -44,6 +44,8 @@ class World:
 		self.password = password
 		self.users: dict[str, str] = {}
 		self.serial = 0
+		self.schools: list[str] = []
+		self.providers: list[str] = []
 
 	# ---- names ------------------------------------------------------------------------------------
 	def name(self, label: str) -> str:
@@ -97,28 +99,20 @@ class World:
 		return int(self.token, 16) % (10**digits)
 
 	def school(self, label, urn):
-		return (
-			frappe.get_doc(
-				{"doctype": "School", "school_name": self.name(label), "urn": urn, "la_code": "801"}
-			)
-			.insert()
-			.name
-		)
+		doc = {"doctype": "School", "school_name": self.name(label), "urn": urn, "la_code": "801"}
+		self.schools.append(frappe.get_doc(doc).insert().name)
+		return self.schools[-1]
 
 	def provider(self, label, status, urn=None, ukprn=None, approved=True):
-		name = (
-			frappe.get_doc(
-				{
-					"doctype": "AP Provider",
-					"provider_name": self.name(label),
-					"registration_status": status,
-					"urn": urn,
-					"ukprn": ukprn,
-				}
-			)
-			.insert()
-			.name
-		)
+		doc = {
+			"doctype": "AP Provider",
+			"provider_name": self.name(label),
+			"registration_status": status,
+			"urn": urn,
+			"ukprn": ukprn,
+		}
+		name = frappe.get_doc(doc).insert().name
+		self.providers.append(name)
 		if approved:
 			frappe.get_doc(
 				{
@@ -223,7 +217,7 @@ class World:
 
 	# ---- destroy ----------------------------------------------------------------------------------
 	def destroy(self):
-		schools, providers = [self.school_a, self.school_b], [self.p1, self.p2, self.p3]
+		schools, providers = self.schools, self.providers
 		for doctype, (school_field, provider_field) in SCOPE_FIELDS.items():
 			if school_field and school_field != "name":
 				self._delete(doctype, {school_field: ("in", schools)})

@@ -1,0 +1,353 @@
+"""Benchmark the provider register (a script that prints figures, not a test).
+
+	cd $AP_BENCH/sites && AP_BENCH=... AP_SITE=... ../env/bin/python /path/to/benchmarks/register.py [--seconds 60]
+
+1. Server time to save a 30-pupil register (validation + one bulk insert) beside the raw insert of the
+   same 30 rows, with the number of queries each takes.
+2. 50 provider users, each logged in over HTTP to a gunicorn of the site, saving their registers
+   concurrently for a minute: requests, errors, p50 / p95 / max latency.
+Everything it creates is named BENCH-* and removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+BENCH = Path(os.environ.get("AP_BENCH", "/opt/bench"))
+SITE = os.environ["AP_SITE"]
+PASSWORD = "Bench-" + uuid.uuid4().hex[:10]
+
+os.chdir(BENCH / "sites")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import frappe  # noqa: E402
+from frappe.utils.password import update_password  # noqa: E402
+
+frappe.init(site=SITE, sites_path=".")
+frappe.connect()
+frappe.set_user("Administrator")
+frappe.flags.mute_emails = True
+
+from ap_framework.portal import register  # noqa: E402
+
+TOKEN = uuid.uuid4().hex[:6].upper()
+WEEK = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+def weekdays_back(n: int) -> list[date]:
+	out, day = [], date.today() - timedelta(days=1)
+	while len(out) < n:
+		if day.weekday() < 5:
+			out.append(day)
+		day -= timedelta(days=1)
+	return out
+
+
+class QueryCounter:
+	def __init__(self):
+		self.count = 0
+		self._sql = frappe.db.sql
+
+	def __enter__(self):
+		def counted(*args, **kwargs):
+			self.count += 1
+			return self._sql(*args, **kwargs)
+
+		frappe.db.sql = counted
+		return self
+
+	def __exit__(self, *exc):
+		frappe.db.sql = self._sql
+
+
+def make_provider(index: int, pupils: int, school: str) -> tuple[str, list[str], str]:
+	"""A provider, its portal user and `pupils` Active full-week placements (bulk rows, like the demo's scale)."""
+	provider = (
+		frappe.get_doc(
+			{
+				"doctype": "AP Provider",
+				"provider_name": f"BENCH-{TOKEN}-P{index:02d}",
+				"registration_status": "Non-school AP",
+			}
+		)
+		.insert()
+		.name
+	)
+	email = f"bench-{TOKEN.lower()}-{index:02d}@ap-bench.example.com"
+	frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": f"Bench {index}",
+			"send_welcome_email": 0,
+			"roles": [{"role": "AP Provider User"}],
+		}
+	).insert(ignore_permissions=True)
+	update_password(email, PASSWORD)
+	frappe.get_doc(
+		{
+			"doctype": "User Permission",
+			"user": email,
+			"allow": "AP Provider",
+			"for_value": provider,
+			"apply_to_all_doctypes": 1,
+		}
+	).insert(ignore_permissions=True)
+	now, start = frappe.utils.now_datetime(), date.today() - timedelta(days=120)
+	base = {
+		"creation": now,
+		"modified": now,
+		"owner": "Administrator",
+		"modified_by": "Administrator",
+		"docstatus": 0,
+	}
+	pupil_rows, placement_rows, session_rows = [], [], []
+	for k in range(pupils):
+		pupil, placement = f"BENCH-{TOKEN}-{index:02d}-{k:02d}", f"BENCH-PLC-{TOKEN}-{index:02d}-{k:02d}"
+		pupil_rows.append(
+			{
+				**base,
+				"name": pupil,
+				"first_name": "Bench",
+				"last_name": f"{index}-{k}",
+				"full_name": f"Bench {index}-{k}",
+				"date_of_birth": "2012-01-01",
+				"school": school,
+				"sen_status": "N",
+			}
+		)
+		placement_rows.append(
+			{
+				**base,
+				"name": placement,
+				"pupil": pupil,
+				"pupil_name": f"Bench {index}-{k}",
+				"school": school,
+				"provider": provider,
+				"status": "Active",
+				"placement_type": "Off-site Direction",
+				"start_date": start,
+				"planned_end_date": start + timedelta(days=365),
+				"hours_per_week": 30,
+			}
+		)
+		for i, day in enumerate(WEEK, 1):
+			session_rows.append(
+				{
+					**base,
+					"name": f"{placement}-{i}",
+					"parent": placement,
+					"parenttype": "Placement",
+					"parentfield": "timetable",
+					"idx": i,
+					"weekday": day,
+					"start_time": "09:00:00",
+					"end_time": "12:00:00",
+					"session": "AM",
+				}
+			)
+	for doctype, rows in (
+		("Pupil", pupil_rows),
+		("Placement", placement_rows),
+		("Placement Session", session_rows),
+	):
+		fields = list(rows[0])
+		frappe.db.bulk_insert(doctype, fields, [[r[f] for f in fields] for r in rows])
+	return provider, [r["name"] for r in placement_rows], email
+
+
+def server_side(provider: str, placements: list[str], days: list[date]) -> None:
+	frappe.set_user("Administrator")
+	timings, queries = [], []
+	for day in days[:10]:
+		marks = [{"placement": p, "mark": "/"} for p in placements]
+		with QueryCounter() as qc:
+			t0 = time.perf_counter()
+			register.save(provider, day, "AM", marks)
+			timings.append(time.perf_counter() - t0)
+		queries.append(qc.count)
+		frappe.db.rollback()
+	# the raw inserts the same register needs: one multi-row INSERT of 30 rows
+	raw = []
+	fields = [
+		"name",
+		"creation",
+		"modified",
+		"owner",
+		"modified_by",
+		"placement",
+		"attendance_date",
+		"session",
+		"mark",
+		"minutes_late",
+		"reported_late",
+	]
+	for day in days[:10]:
+		now = frappe.utils.now_datetime()
+		values = [
+			[
+				frappe.generate_hash(length=10),
+				now,
+				now,
+				"Administrator",
+				"Administrator",
+				p,
+				day,
+				"AM",
+				"/",
+				0,
+				0,
+			]
+			for p in placements
+		]
+		t0 = time.perf_counter()
+		frappe.db.bulk_insert("AP Attendance", fields, values)
+		raw.append(time.perf_counter() - t0)
+		frappe.db.rollback()
+	mean, raw_mean = statistics.mean(timings) * 1000, statistics.mean(raw) * 1000
+	print(
+		f"30-pupil register, server side: mean {mean:.1f} ms, median {statistics.median(timings) * 1000:.1f} ms, "
+		f"{statistics.mean(queries):.0f} queries"
+	)
+	print(f"raw INSERT of the same 30 rows: mean {raw_mean:.1f} ms, 1 query; ratio {mean / raw_mean:.1f}x")
+
+
+def free_port() -> int:
+	with socket.socket() as s:
+		s.bind(("127.0.0.1", 0))
+		return s.getsockname()[1]
+
+
+def concurrent(users: list[str], days: list[date], seconds: int, workers: int) -> None:
+	import requests
+
+	port = free_port()
+	gunicorn = BENCH / "env" / "bin" / "gunicorn"
+	env = {
+		**os.environ,
+		"PYTHONPATH": os.pathsep.join(
+			filter(None, [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH")])
+		),
+	}
+	server = subprocess.Popen(
+		[
+			str(gunicorn),
+			"-b",
+			f"127.0.0.1:{port}",
+			"-w",
+			str(workers),
+			"-t",
+			"120",
+			"--preload",
+			"frappe.app:application",
+			"--log-level",
+			"warning",
+		],
+		cwd=BENCH / "sites",
+		env=env,
+	)
+	url = f"http://127.0.0.1:{port}"
+	for _ in range(120):
+		try:
+			if requests.get(f"{url}/api/method/ping", timeout=2).ok:
+				break
+		except requests.ConnectionError:
+			time.sleep(0.5)
+	latencies, errors, lock = [], [], threading.Lock()
+	stop = time.monotonic() + seconds
+
+	def provider_loop(email: str, placements: list[str]):
+		s = requests.Session()
+		s.headers["Host"] = SITE
+		r = s.post(f"{url}/api/method/login", data={"usr": email, "pwd": PASSWORD}, timeout=60)
+		if not r.ok:
+			with lock:
+				errors.append(f"login {r.status_code}")
+			return
+		i = 0
+		while time.monotonic() < stop:
+			day = days[i % len(days)]
+			marks = [{"placement": p, "mark": "/" if (i + k) % 7 else "I"} for k, p in enumerate(placements)]
+			t0 = time.perf_counter()
+			try:
+				r = s.post(
+					f"{url}/api/method/ap_framework.portal.api.save_register",
+					timeout=60,
+					data={"attendance_date": str(day), "session": "AM", "marks": frappe.as_json(marks)},
+				)
+				ok = r.status_code == 200
+			except requests.RequestException as e:
+				ok, r = False, e
+			with lock:
+				latencies.append(time.perf_counter() - t0)
+				if not ok:
+					errors.append(str(getattr(r, "status_code", r))[:80])
+			i += 1
+
+	threads = [threading.Thread(target=provider_loop, args=u) for u in users]
+	t0 = time.monotonic()
+	for t in threads:
+		t.start()
+	for t in threads:
+		t.join()
+	elapsed = time.monotonic() - t0
+	server.terminate()
+	server.wait(timeout=30)
+	latencies.sort()
+	p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan")
+	print(
+		f"{len(users)} concurrent providers for {elapsed:.0f} s against gunicorn -w {workers}: {len(latencies)} saves, "
+		f"{len(errors)} errors, {len(latencies) / elapsed:.1f} saves/s, p50 {statistics.median(latencies) * 1000:.0f} ms, "
+		f"p95 {p95 * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
+	)
+	if errors:
+		print("first errors:", errors[:5])
+
+
+def cleanup(school: str) -> None:
+	frappe.db.rollback()
+	providers = frappe.get_all("AP Provider", filters={"name": ("like", f"BENCH-{TOKEN}-%")}, pluck="name")
+	placements = frappe.get_all("Placement", filters={"provider": ("in", providers)}, pluck="name")
+	frappe.db.delete("AP Attendance", {"placement": ("in", placements)})
+	frappe.db.delete("Placement Session", {"parent": ("in", placements)})
+	frappe.db.delete("Placement", {"name": ("in", placements)})
+	frappe.db.delete("Pupil", {"name": ("like", f"BENCH-{TOKEN}-%")})
+	users = frappe.get_all("User", filters={"name": ("like", f"bench-{TOKEN.lower()}-%")}, pluck="name")
+	frappe.db.delete("User Permission", {"user": ("in", users)})
+	for user in users:
+		frappe.delete_doc("User", user, force=True, ignore_permissions=True)
+	frappe.db.delete("AP Provider", {"name": ("in", providers)})
+	frappe.db.delete("School", {"name": school})
+	frappe.db.commit()
+
+
+def main():
+	parser = argparse.ArgumentParser()
+	parser.add_argument("--seconds", type=int, default=60)
+	parser.add_argument("--providers", type=int, default=50)
+	parser.add_argument("--pupils", type=int, default=10, help="pupils per provider in the concurrent run")
+	parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+	args = parser.parse_args()
+	school = frappe.get_doc({"doctype": "School", "school_name": f"BENCH-{TOKEN} School"}).insert().name
+	try:
+		big, big_placements, _ = make_provider(0, 30, school)
+		users = [make_provider(i, args.pupils, school) for i in range(1, args.providers + 1)]
+		frappe.db.commit()
+		days = weekdays_back(40)
+		server_side(big, big_placements, days)
+		concurrent([(email, placements) for _p, placements, email in users], days, args.seconds, args.workers)
+	finally:
+		cleanup(school)
+
+
+if __name__ == "__main__":
+	main()
