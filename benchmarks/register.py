@@ -36,6 +36,8 @@ frappe.init(site=SITE, sites_path=".")
 frappe.connect()
 frappe.set_user("Administrator")
 frappe.flags.mute_emails = True
+# Frappe throttles user sign-ups to 60 an hour; this process makes 51 (the setting stays in this process).
+frappe.local.conf.throttle_user_limit = 10**6
 
 from ap_framework.portal import register  # noqa: E402
 
@@ -83,7 +85,7 @@ def make_provider(index: int, pupils: int, school: str) -> tuple[str, list[str],
 		.name
 	)
 	email = f"bench-{TOKEN.lower()}-{index:02d}@ap-bench.example.com"
-	frappe.get_doc(
+	user = frappe.get_doc(
 		{
 			"doctype": "User",
 			"email": email,
@@ -91,7 +93,8 @@ def make_provider(index: int, pupils: int, school: str) -> tuple[str, list[str],
 			"send_welcome_email": 0,
 			"roles": [{"role": "AP Provider User"}],
 		}
-	).insert(ignore_permissions=True)
+	)
+	user.insert(ignore_permissions=True)
 	update_password(email, PASSWORD)
 	frappe.get_doc(
 		{
@@ -263,15 +266,21 @@ def concurrent(users: list[str], days: list[date], seconds: int, workers: int) -
 		except requests.ConnectionError:
 			time.sleep(0.5)
 	latencies, errors, lock = [], [], threading.Lock()
-	stop = time.monotonic() + seconds
 
-	def provider_loop(email: str, placements: list[str]):
+	def login(email: str):
 		s = requests.Session()
 		s.headers["Host"] = SITE
 		r = s.post(f"{url}/api/method/login", data={"usr": email, "pwd": PASSWORD}, timeout=60)
 		if not r.ok:
-			with lock:
-				errors.append(f"login {r.status_code}")
+			errors.append(f"login {r.status_code} {r.text[:150]}")
+			return None
+		return s
+
+	# Log everyone in first, one by one: the measurement is of registers, not of 50 password hashes at once.
+	sessions = [(login(email), placements) for email, placements in users]
+
+	def provider_loop(s, placements: list[str]):
+		if s is None:
 			return
 		i = 0
 		while time.monotonic() < stop:
@@ -293,8 +302,9 @@ def concurrent(users: list[str], days: list[date], seconds: int, workers: int) -
 					errors.append(str(getattr(r, "status_code", r))[:80])
 			i += 1
 
-	threads = [threading.Thread(target=provider_loop, args=u) for u in users]
+	threads = [threading.Thread(target=provider_loop, args=u) for u in sessions]
 	t0 = time.monotonic()
+	stop = t0 + seconds
 	for t in threads:
 		t.start()
 	for t in threads:
@@ -303,6 +313,9 @@ def concurrent(users: list[str], days: list[date], seconds: int, workers: int) -
 	server.terminate()
 	server.wait(timeout=30)
 	latencies.sort()
+	if not latencies:
+		print("no save completed; first errors:", errors[:5])
+		return
 	p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan")
 	print(
 		f"{len(users)} concurrent providers for {elapsed:.0f} s against gunicorn -w {workers}: {len(latencies)} saves, "

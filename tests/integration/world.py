@@ -147,7 +147,7 @@ class World:
 
 	def user(self, key, roles, scope):
 		email = f"{key.replace('_', '-')}-{self.token.lower()}@ap-test.example.com"
-		frappe.get_doc(
+		user = frappe.get_doc(
 			{
 				"doctype": "User",
 				"email": email,
@@ -155,7 +155,11 @@ class World:
 				"send_welcome_email": 0,
 				"roles": [{"role": r} for r in roles],
 			}
-		).insert(ignore_permissions=True)
+		)
+		# Frappe throttles user sign-ups to 60 an hour; repeated runs on one site would trip it. This
+		# raises the limit for this test process only (frappe.local.conf is per process).
+		frappe.local.conf.throttle_user_limit = 10**6
+		user.insert(ignore_permissions=True)
 		update_password(email, self.password)
 		for allow, value in scope.items():
 			frappe.get_doc(
