@@ -247,6 +247,18 @@ class TestForms:
 		)
 		assert frappe.db.get_value("Safeguarding Assurance", name, "provider") == world.p1
 
+	def test_other_documents_are_kept_with_the_provider(self, world):
+		as_provider(world)
+		file = frappe.get_doc(
+			{"doctype": "File", "file_name": "policy.txt", "content": b"policy", "is_private": 1}
+		).insert()
+		api.attach_provider_document(file.file_url)
+		frappe.set_user("Administrator")
+		assert frappe.db.get_value("File", file.name, ["attached_to_doctype", "attached_to_name"]) == (
+			"AP Provider",
+			world.p1,
+		)
+
 	def test_someone_elses_file_cannot_be_attached(self, world):
 		as_provider(world, "provider_2")
 		file = frappe.get_doc(

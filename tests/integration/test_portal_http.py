@@ -99,6 +99,24 @@ class TestPortalMethods:
 			== "/"
 		)
 
+	def test_tampered_fields_are_ignored(self, world, p1):
+		"""A provider field slipped into the form cannot file a log under another provider."""
+		r = post(
+			p1,
+			"ap_framework.portal.api.log_contact",
+			placement=world.pa1,
+			contact_type="Phone",
+			summary="Call",
+			provider=world.p2,
+			school=world.school_b,
+		)
+		assert r.status_code == 200, r.text
+		frappe.db.rollback()
+		assert frappe.db.get_value("Contact Log", r.json()["message"], ["provider", "school"]) == (
+			world.p1,
+			world.school_a,
+		)
+
 	def test_guest_cannot_call_portal_methods(self, world, guest):
 		r = post(
 			guest,
