@@ -44,10 +44,11 @@ def browser():
 
 @pytest.fixture(scope="module")
 def ten_pupils(world):
-	"""A provider of its own with ten pupils timetabled, so the other tests' figures stay as they are."""
+	"""A school and provider of their own with ten pupils timetabled, so the other tests' figures stay as they are."""
+	school = world.school("School C", "3" + world.token[:5].translate(str.maketrans("ABCDEF", "123456")))
 	provider = world.provider("Provider Four", "PRU", urn=f"158{world.serial_num(3):03d}")
 	world.users["provider_4"] = world.user("provider_4", ["AP Provider User"], {"AP Provider": provider})
-	placements = [world.placement(world.pupil(world.school_a), provider, "Active").name for _ in range(10)]
+	placements = [world.placement(world.pupil(school), provider, "Active").name for _ in range(10)]
 	frappe.db.commit()  # the browser talks to another process
 	return provider, placements
 
