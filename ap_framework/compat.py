@@ -13,9 +13,27 @@ version switch; add a switch here (never scattered through the code) only where 
    nothing removed by 3.14 (ruff's target is py310; the suite runs on both interpreters).
 3. Pins. Frappe pins pypdf (v15.101.1: 6.7.1, v16.9.0: 6.6.2) and requests (~=2.32.0 / ~=2.32.5);
    pyproject.toml admits both and tests/unit/test_packaging.py checks it against each bench found.
+4. Notification Log. enqueue_create_notification enqueues its background job at once on v15 (outside
+   the caller's transaction, so a rollback cannot take it back) and after commit on v16. The oversight
+   jobs call make_notification_logs, which writes the logs in the caller's transaction on both lines, so
+   a notification stands or falls with the AP Alert recorded for it (ap_framework/oversight/alerts.py).
+   Proven by tests/integration/test_jobs.py::TestAttendanceDeadline::
+   test_a_failed_notification_goes_with_its_alert_and_is_sent_next_run.
+5. Rendering a print (frappe.get_print) writes an Access Log: v15 commits the caller's whole transaction
+   to do so (unless flags.read_only, when it defers the log to Redis), v16 always defers it. The PDF pack
+   renders inside a send, so compat.printing_without_commit sets flags.read_only around the render:
+   the log is deferred on both lines and the caller's transaction stays the caller's. Proven by
+   tests/integration/transfer/test_pack.py::test_building_a_pack_commits_nothing.
+6. View Log (track_views: who opened an Incoming Profile, a Profile Transfer or a Learner Profile): v15
+   writes it as the form loads; v16 loads forms read-only and defers the log to Redis until the
+   scheduler's deferred-insert job writes it. Nothing to switch: the audit lands on both lines, later on
+   v16. Proven by tests/integration/transfer/test_transfer.py::test_views_are_audited_on_the_receiving_side
+   (which runs that job on the partner site before it looks).
 """
 
 from __future__ import annotations
+
+import contextlib
 
 
 def frappe_major() -> int:
@@ -23,3 +41,16 @@ def frappe_major() -> int:
 	import frappe
 
 	return int(frappe.__version__.split(".")[0])
+
+
+@contextlib.contextmanager
+def printing_without_commit():
+	"""See 5 above: render prints without v15 committing the caller's transaction."""
+	import frappe
+
+	saved = frappe.flags.read_only
+	frappe.flags.read_only = True
+	try:
+		yield
+	finally:
+		frappe.flags.read_only = saved

@@ -64,6 +64,26 @@ class ContactError(APValidationError): ...
 class RiskError(APValidationError): ...
 
 
+# ---- transfer (ap_framework/transfer/) ----
+class ConsentError(APValidationError): ...
+
+
+class TransferScopeError(APValidationError): ...
+
+
+class TransferPayloadError(APValidationError): ...
+
+
+class CTFError(APValidationError): ...
+
+
+# ---- finance (ap_framework/finance/) ----
+class CostingError(APValidationError): ...
+
+
+class InvoiceCheckError(APValidationError): ...
+
+
 BY_KIND = {
 	"invalid": APValidationError,
 	"date_order": DateOrderError,
@@ -85,4 +105,10 @@ BY_KIND = {
 	"qa": QAError,
 	"contact": ContactError,
 	"risk": RiskError,
+	"consent": ConsentError,
+	"transfer_scope": TransferScopeError,
+	"transfer_payload": TransferPayloadError,
+	"ctf": CTFError,
+	"costing": CostingError,
+	"invoice": InvoiceCheckError,
 }

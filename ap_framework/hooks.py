@@ -94,11 +94,35 @@ fixtures = [
 # ---- row-level scoping: ap_framework/permissions.py ---------------------------------------------
 permission_query_conditions = {dt: "ap_framework.permissions.query_conditions" for dt in _SCOPE_FIELDS}
 has_permission = {dt: "ap_framework.permissions.has_permission" for dt in _SCOPE_FIELDS}
+# transfer: a safeguarding-channel record is for Safeguarding Leads only, on top of the school scope
+permission_query_conditions.update(
+	{dt: "ap_framework.transfer.access.query_conditions" for dt in ("Profile Transfer", "Incoming Profile")}
+)
+has_permission.update(
+	{dt: "ap_framework.transfer.access.has_permission" for dt in ("Profile Transfer", "Incoming Profile")}
+)
 
 # ---- documents of other apps ----------------------------------------------------------------------
 doc_events = {
 	"User Permission": {"validate": "ap_framework.portal.users.one_provider_per_user"},
+	# a review held answers its reminders: ap_framework/oversight/alerts.py
+	"Plan Review": {"on_submit": "ap_framework.oversight.alerts.close_review_todos"},
 }
+# ---- paying for AP through ERPNext: ap_framework/finance/ (each handler does nothing without ERPNext) ----
+doc_events.update(
+	{
+		"AP Provider": {"on_update": "ap_framework.finance.suppliers.on_provider_update"},
+		"Placement": {"on_update": "ap_framework.finance.commissioning.on_placement_update"},
+		"Purchase Invoice": {
+			"before_validate": "ap_framework.finance.invoices.before_validate",
+			"validate": "ap_framework.finance.invoices.validate",
+			"on_change": "ap_framework.finance.invoices.on_change",
+		},
+	}
+)
+# ERPNext installed or removed after this app: add or remove the fields the integration needs
+after_app_install = "ap_framework.finance.setup.after_app_install"
+before_app_uninstall = "ap_framework.finance.setup.before_app_uninstall"
 
 # ---- provider web portal: ap_framework/portal/ and the pages in www/ap/ --------------------------
 standard_portal_menu_items = [
@@ -106,5 +130,19 @@ standard_portal_menu_items = [
 ]
 role_home_page = {"AP Provider User": "ap"}
 
-# ---- scheduled jobs: ap_framework/oversight/jobs.py (oversight issue) ----------------------------
-scheduler_events = {}
+# ---- scheduled jobs: ap_framework/oversight/jobs.py ---------------------------------------------
+scheduler_events = {
+	"cron": {
+		# registers: every 15 minutes through the school day (weekend timetables too)
+		"*/15 7-18 * * *": ["ap_framework.oversight.jobs.attendance_deadlines"],
+		# daily, before the school day
+		"30 6 * * *": [
+			"ap_framework.oversight.jobs.low_attendance",
+			"ap_framework.oversight.jobs.reviews",
+			"ap_framework.oversight.jobs.providers",
+			"ap_framework.oversight.jobs.placements",
+		],
+		# Monday morning, after the daily jobs
+		"30 7 * * 1": ["ap_framework.oversight.jobs.weekly_digest"],
+	},
+}

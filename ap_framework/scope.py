@@ -16,6 +16,12 @@ SCOPE_FIELDS: dict[str, tuple[str | None, str | None]] = {
 	"Plan Review": ("school", "provider"),
 	"Review Input": ("school", "provider"),
 	"Contact Log": ("school", "provider"),
+	"AP Alert": ("school", "provider"),
+	# transfer (ap_framework/transfer/): pupil data held by the school, no provider access
+	"Learner Profile": ("school", None),
+	"Profile Transfer": ("school", None),
+	"Incoming Profile": ("school", None),
+	"Transfer Partner": ("school", None),
 	"AP Provider": (None, "name"),
 	"Safeguarding Assurance": (None, "provider"),
 	"QA Audit": (None, "provider"),

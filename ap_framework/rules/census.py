@@ -112,3 +112,17 @@ def check(items: CensusItems) -> list[Problem]:
 
 def pattern_for(part_time: bool) -> str:
 	return "PT" if part_time else "FT"
+
+
+def check_leaving(on_roll: bool, leaving_date, end_date) -> list[Problem]:
+	"""An off-roll pupil's placement cannot end after the school leaving date."""
+	if not on_roll and leaving_date and end_date and end_date > leaving_date:
+		return [
+			problem(
+				"end_date",
+				_("An off-roll pupil's placement cannot end after the school leaving date ({0})"),
+				leaving_date,
+				kind="census",
+			)
+		]
+	return []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import frappe
 
+from ap_framework.finance import setup as finance_setup
+
 ROLES = (
 	"AP Administrator",
 	"AP Lead",
@@ -21,10 +23,12 @@ FRAPPE_DEFAULTS = frozenset({"Pending", "Approved", "Rejected", "Approve", "Reje
 
 def after_install():
 	save_default_settings()
+	finance_setup.install()  # ERPNext's fields, only where ERPNext is installed
 
 
 def after_migrate():
 	save_default_settings()
+	finance_setup.install()
 
 
 def save_default_settings():
@@ -42,6 +46,7 @@ def save_default_settings():
 
 def before_uninstall():
 	"""Frappe drops our DocTypes; remove what we added to other DocTypes' tables as well."""
+	finance_setup.uninstall()  # custom fields, and the supplier group / items if unused
 	for name in WORKFLOWS:
 		frappe.delete_doc("Workflow", name, force=True, ignore_missing=True, ignore_permissions=True)
 	_delete_unused("Workflow State", "state", "Workflow Document State")

@@ -25,6 +25,11 @@ CHILD_TABLES = {
 	"Pupil Plan": ["Plan Objective"],
 	"Plan Review": ["Plan Review Attendee", "Plan Review Progress"],
 	"Reintegration Plan": ["Reintegration Stage"],
+	# transfer (issue 7)
+	"Learner Profile": ["Learner Profile Narrative", "Learner Profile Attachment"],
+	"Profile Transfer": ["Transfer Section"],
+	"Transfer Partner": ["Transfer Section"],
+	"Incoming Profile": ["Incoming Domain Score"],
 }
 PATH = {
 	"Draft": [],

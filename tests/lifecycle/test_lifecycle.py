@@ -21,7 +21,7 @@ if not reason and (not LIFECYCLE_SITE or LIFECYCLE_SITE != SITE):
 	reason = "lifecycle tests skipped: they uninstall the app; set AP_LIFECYCLE_SITE to AP_SITE on a throwaway site"
 pytestmark = pytest.mark.skipif(bool(reason), reason=reason or "")
 
-MODULES = ("Provision", "Placement", "Development", "Oversight")
+MODULES = ("Provision", "Placement", "Development", "Oversight", "Finance")
 ROLES = (
 	"AP Administrator",
 	"AP Lead",
@@ -104,9 +104,31 @@ def fingerprint(db) -> str:
 			"select field, value from tabSingles where doctype = 'AP Settings' order by field"
 		),
 		"patches": db.sql("select count(*) from `tabPatch Log` where patch like 'ap_framework.%%'"),
+		# issue 8: the fields the ERPNext integration adds (on ERPNext's DocTypes and on ours), with ERPNext only
+		"finance": db.sql(
+			"""select dt, fieldname, fieldtype, options, insert_after, read_only, allow_on_submit, hidden
+			from `tabCustom Field` where name in %s order by dt, fieldname""",
+			(finance_field_names(),),
+		),
 	}
 	db.rollback()  # end the read: an open transaction's metadata locks would block the next DDL
 	return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
+
+
+def finance_field_names() -> list[str]:
+	from ap_framework.finance.setup import CUSTOM_FIELDS
+
+	return [f"{dt}-{f['fieldname']}" for dt, fields in CUSTOM_FIELDS.items() for f in fields]
+
+
+def erpnext_installed(db) -> bool:
+	return bool(db.sql("select name from `tabInstalled Application` where app_name = 'erpnext'"))
+
+
+def test_finance_fields_are_there_exactly_where_erpnext_is(db):
+	installed = db.sql("select name from `tabCustom Field` where name in %s", (finance_field_names(),))
+	assert len(installed) == (len(finance_field_names()) if erpnext_installed(db) else 0)
+	db.rollback()
 
 
 def test_migrate_twice_changes_nothing(db):
@@ -116,6 +138,23 @@ def test_migrate_twice_changes_nothing(db):
 	bench("migrate", "--skip-search-index")
 	second = fingerprint(db)
 	assert installed == first == second
+
+
+def test_erpnext_arriving_later_or_leaving_adds_or_removes_the_fields(db):
+	"""ERPNext installed after this app (after_app_install) or uninstalled before it (before_app_uninstall)."""
+	import frappe
+
+	if not erpnext_installed(db):
+		pytest.skip("ERPNext is not installed on this site: nothing to add or remove")
+	from ap_framework.finance import setup
+
+	before = fingerprint(db)
+	setup.before_app_uninstall("erpnext")
+	frappe.db.commit()
+	assert not db.sql("select name from `tabCustom Field` where name in %s", (finance_field_names(),))
+	setup.after_app_install("erpnext")
+	frappe.db.commit()
+	assert fingerprint(db) == before
 
 
 def test_uninstall_leaves_nothing_behind(db):
@@ -141,6 +180,10 @@ def test_uninstall_leaves_nothing_behind(db):
 	assert not db.sql(
 		"select name from `tabCustom Field` where dt in ('Placement', 'QA Audit', 'Pupil Plan')"
 	)
+	assert not db.sql("select name from `tabCustom Field` where name in %s", (finance_field_names(),))
+	if erpnext_installed(db):  # created on first use, and unused on a fresh site: removed with the app
+		assert not db.sql("select name from `tabSupplier Group` where name = 'Alternative Provision'")
+		assert not db.sql("select name from tabItem where name in ('AP Session', 'AP Day', 'AP Week')")
 	# Frappe's own shared records survive
 	assert db.sql("select name from `tabWorkflow State` where name = 'Approved'")
 	assert db.sql("select name from `tabWorkflow Action Master` where name = 'Approve'")

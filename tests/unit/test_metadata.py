@@ -13,7 +13,7 @@ from ap_framework.scope import SCOPE_FIELDS
 
 APP = Path(__file__).resolve().parents[2] / "ap_framework"
 MODULES = [m.strip() for m in (APP / "modules.txt").read_text().splitlines() if m.strip()]
-CORE_DOCTYPES = {"User", "Role", "DocType", "File", "Company", "Workflow", "Address", "Contact"}
+CORE_DOCTYPES = {"User", "Role", "DocType", "File", "Company", "Workflow", "Address", "Contact", "ToDo"}
 CORE_ROLES = {"System Manager", "Administrator", "All", "Guest"}
 LAYOUT = {"Section Break", "Column Break", "Tab Break"}
 
@@ -256,3 +256,50 @@ def test_hooks_point_at_real_functions():
 		source = APP.parent / (module.replace(".", "/") + ".py")
 		assert source.exists(), dotted.value
 		assert f"def {func}(" in source.read_text(), dotted.value
+
+
+def _standard_records(kind: str) -> dict[str, dict]:
+	return {d["name"]: d for d in (json.loads(p.read_text()) for p in APP.glob(f"*/{kind}/*/*.json"))}
+
+
+def test_reports_workspace_cards_and_charts_are_consistent():
+	reports = _standard_records("report")
+	cards = _standard_records("number_card")
+	charts = _standard_records("dashboard_chart")
+	sources = _standard_records("dashboard_chart_source")
+	assert len(reports) >= 8
+	for name, r in reports.items():
+		assert (
+			r["ref_doctype"] in DOCTYPES and r["report_type"] == "Script Report" and r["is_standard"] == "Yes"
+		)
+		assert {x["role"] for x in r["roles"]} <= ROLES, name
+		folder = APP / scrub(r["module"]) / "report" / scrub(name)  # finance reports live in finance/
+		assert "def execute(" in (folder / f"{scrub(name)}.py").read_text(), name
+	governors = {x["role"] for x in reports["AP Governors Report"]["roles"]}
+	assert "Governor" in governors
+	assert all(
+		"Governor" not in {x["role"] for x in r["roles"]}
+		for n, r in reports.items()
+		if n != "AP Governors Report"
+	)
+	for name, card in cards.items():
+		if card["type"] == "Custom":
+			module, _, func = card["method"].rpartition(".")
+			assert f"def {func}(" in (APP.parent / (module.replace(".", "/") + ".py")).read_text(), name
+		else:
+			assert card["document_type"] in DOCTYPES, name
+	for chart in charts.values():
+		assert (
+			chart.get("source") in sources
+			if chart["chart_type"] == "Custom"
+			else chart["document_type"] in DOCTYPES
+		)
+	[workspace] = _standard_records("workspace").values()
+	for s in workspace["shortcuts"]:
+		assert s["link_to"] in (reports if s["type"] == "Report" else DOCTYPES), s
+	assert {c["number_card_name"] for c in workspace["number_cards"]} == set(cards)
+	assert {c["chart_name"] for c in workspace["charts"]} == set(charts)
+	blocks = json.loads(workspace["content"])
+	assert {b["data"].get("shortcut_name") for b in blocks if b["type"] == "shortcut"} == {
+		s["label"] for s in workspace["shortcuts"]
+	}

@@ -1,5 +1,6 @@
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import flt
 
 from ap_framework.rules import problem
 from ap_framework.validation import throw_problems
@@ -13,12 +14,17 @@ POSITIVE = (
 	"register_close_minutes",
 	"full_time_hours",
 	"registration_full_time_hours",
+	"review_reminder_days",
+	"ending_warning_days",
+	"assurance_warning_days",
+	"low_attendance_weeks",
 )
 
 
 class APSettings(Document):
 	def validate(self):
-		problems = [problem(f, _("Must be more than zero")) for f in POSITIVE if (self.get(f) or 0) <= 0]
-		if not 0 <= (self.low_attendance_threshold or 0) <= 100:
+		# flt: defaults stored by setup.install arrive as strings until the document is reloaded
+		problems = [problem(f, _("Must be more than zero")) for f in POSITIVE if flt(self.get(f)) <= 0]
+		if not 0 <= flt(self.low_attendance_threshold) <= 100:
 			problems.append(problem("low_attendance_threshold", _("Must be a percentage between 0 and 100")))
 		throw_problems(self, problems)

@@ -5,6 +5,7 @@ from frappe.query_builder import DocType
 from frappe.query_builder.functions import Max
 from frappe.utils import add_days, getdate, now_datetime, today
 
+from ap_framework.finance import costing as finance_costing
 from ap_framework.provision import registration
 from ap_framework.rules import census, dates, placement, timetable
 from ap_framework.settings import get_settings
@@ -46,6 +47,7 @@ class Placement(Document):
 			bool(self.is_part_time), self.part_time_justification, to_date(self.part_time_review_date), start
 		)
 		problems += census.check(self._census_items(sen_status))
+		problems += finance_costing.derive(self)  # rate, planned units and cost (issue 8)
 		problems += self._override_problems()
 		problems += self._transition_problems(provider, start, slots)
 		throw_problems(self, problems)

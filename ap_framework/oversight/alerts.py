@@ -1,0 +1,309 @@
+"""Raising an alert exactly once: record its key as an AP Alert (unique in the database), then deliver it.
+
+A job hands over every alert it finds, old and new. One query finds those already raised; each new one is
+recorded and delivered inside a savepoint, so the record and the delivery (a ToDo, a Notification Log, an
+Email Queue row: all in the database) stand or fall together:
+- a second run, or a retry after a crash, finds the record and sends nothing;
+- a concurrent run that got there first makes the insert fail on the unique key: nothing is sent twice;
+- a delivery that fails rolls its own record back (so the next run tries again), is logged with the
+  name of the record it is about, and the job carries on with the rest.
+ToDos are delivered one per alert; notifications and emails one per recipient, listing that recipient's
+new alerts, so a provider's office gets one email for a morning's missing registers, not thirty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+
+import frappe
+from frappe import _
+from frappe.query_builder import DocType
+from frappe.utils import escape_html, get_url_to_form, now_datetime
+
+from ap_framework.rules import oversight
+from ap_framework.rules.oversight import Finding
+
+TODO, NOTIFICATION, EMAIL = "ToDo", "Notification", "Email"
+SENT, OPEN, CLOSED = "Sent", "Open", "Closed"
+LISTED = 100  # a message lists this many alerts, then says how many more there are
+SAVEPOINT = "ap_alert"
+
+
+@dataclass(frozen=True)
+class Alert:
+	finding: Finding
+	recipient: str  # the key: a User (ToDo, Notification, digest) or an email address
+	channel: str
+	address: str | None = None  # where a Notification / Email goes: the user's or contact's email
+	priority: str = "Medium"
+	status: str = SENT  # OPEN: followed up by the jobs (low-attendance episodes, review reminders)
+	content: str | None = None  # HTML that replaces the one-line message (the weekly digest)
+
+	@property
+	def key(self) -> tuple[str, str, str, str, str]:
+		return (*self.finding.key, self.recipient)
+
+
+@dataclass
+class Outcome:
+	found: int = 0  # alerts the job found, old and new
+	new: int = 0  # not raised before
+	sent: int = 0
+	failed: int = 0  # logged; retried next run
+	duplicate: int = 0  # raised meanwhile by a concurrent run
+	bad_records: int = 0  # records skipped while gathering (logged)
+	extra: dict = field(default_factory=dict)
+
+	def as_dict(self) -> dict:
+		return asdict(self)
+
+
+def raise_alerts(alerts: list[Alert], now: datetime, outcome: Outcome | None = None) -> Outcome:
+	outcome = outcome or Outcome()
+	outcome.found += len(alerts)
+	new = _not_yet_raised(alerts)
+	outcome.new += len(new)
+	units = [[a] for a in new if a.channel == TODO]
+	grouped: dict[tuple[str, str], list[Alert]] = {}
+	for a in new:
+		if a.channel != TODO:
+			grouped.setdefault((a.channel, a.recipient), []).append(a)
+	for unit in units + list(grouped.values()):
+		_deliver(unit, now, outcome)
+		_commit_if_large()
+	return outcome
+
+
+def _not_yet_raised(alerts: list[Alert]) -> list[Alert]:
+	"""The alerts with no AP Alert yet, each once. One query: by rule and period, which are few (dates,
+	sessions, weeks) however many placements there are."""
+	if not alerts:
+		return []
+	t = DocType("AP Alert")
+	rows = (
+		frappe.qb.from_(t)
+		.select(t.rule, t.reference_doctype, t.reference_name, t.period, t.recipient)
+		.where(
+			t.rule.isin(sorted({a.finding.rule for a in alerts}))
+			& t.period.isin(sorted({a.finding.period for a in alerts}))
+		)
+		.run()
+	)
+	seen = {tuple(r) for r in rows}
+	new = []
+	for a in alerts:
+		if a.key not in seen:
+			seen.add(a.key)
+			new.append(a)
+	return new
+
+
+def _deliver(unit: list[Alert], now: datetime, outcome: Outcome) -> None:
+	try:
+		frappe.db.savepoint(SAVEPOINT)
+		names = _record(unit, now)
+		if unit[0].channel == TODO:
+			_todo(unit[0], names[0])
+		elif unit[0].channel == NOTIFICATION:
+			_notify(unit)
+		else:
+			_email(unit)
+		frappe.db.release_savepoint(SAVEPOINT)
+		outcome.sent += len(unit)
+	except Exception as e:
+		frappe.db.rollback(save_point=SAVEPOINT)
+		if _is_duplicate(e):
+			outcome.duplicate += len(unit)
+			return
+		outcome.failed += len(unit)
+		first = unit[0].finding
+		frappe.log_error(
+			title=_("AP alert not sent: {0} for {1} to {2}").format(
+				_(first.rule), first.name, unit[0].recipient
+			)[:140],
+			reference_doctype=first.doctype,
+			reference_name=first.name,
+		)
+
+
+def _record(unit: list[Alert], now: datetime) -> list[str]:
+	"""The AP Alert rows, before anything is sent (one insert for the unit)."""
+	stamp, user = now_datetime(), frappe.session.user
+	names = [frappe.generate_hash(length=10) for _a in unit]
+	fields = [
+		"name",
+		"creation",
+		"modified",
+		"owner",
+		"modified_by",
+		"docstatus",
+		"rule",
+		"reference_doctype",
+		"reference_name",
+		"period",
+		"recipient",
+		"channel",
+		"school",
+		"provider",
+		"status",
+		"raised_on",
+		"message",
+	]
+	rows = [
+		[
+			name,
+			stamp,
+			stamp,
+			user,
+			user,
+			0,
+			a.finding.rule,
+			a.finding.doctype,
+			a.finding.name,
+			a.finding.period,
+			a.recipient,
+			a.channel,
+			a.finding.school,
+			a.finding.provider,
+			a.status,
+			now,
+			a.finding.render(_),
+		]
+		for name, a in zip(names, unit, strict=True)
+	]
+	frappe.db.bulk_insert("AP Alert", fields, rows)
+	return names
+
+
+def _todo(a: Alert, alert_name: str) -> None:
+	f = a.finding
+	todo = frappe.get_doc(
+		{
+			"doctype": "ToDo",
+			"allocated_to": a.recipient,
+			"reference_type": f.doctype,
+			"reference_name": f.name,
+			"description": escape_html(f.render(_)),
+			"priority": a.priority,
+			"date": f.due,
+			"assigned_by": frappe.session.user,
+		}
+	)
+	# A scheduled job assigns the task; what the recipient may then open is still decided by their roles.
+	todo.insert(ignore_permissions=True)
+	frappe.db.set_value("AP Alert", alert_name, "todo", todo.name, update_modified=False)
+
+
+def _notify(unit: list[Alert]) -> None:
+	from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
+
+	subject, body = _compose(unit, links=True)
+	doc = frappe._dict(type="Alert", subject=subject, email_content=body, from_user=frappe.session.user)
+	if len(unit) == 1:
+		doc.document_type, doc.document_name = unit[0].finding.doctype, unit[0].finding.name
+	else:
+		doc.link = "/app/ap-alert?" + urlencode({"recipient": unit[0].recipient})
+	# Synchronous (not enqueue_create_notification), so the log shares the alert's savepoint.
+	make_notification_logs(doc, [unit[0].address])
+
+
+def _email(unit: list[Alert]) -> None:
+	subject, body = _compose(unit, links=unit[0].content is not None)
+	reference = _reference(unit)
+	frappe.sendmail(
+		recipients=[unit[0].address],
+		subject=subject,
+		message=body,
+		reference_doctype=reference[0],
+		reference_name=reference[1],
+		delayed=True,  # Email Queue: written in this transaction, sent by Frappe's email worker
+	)
+
+
+def _reference(unit: list[Alert]) -> tuple[str | None, str | None]:
+	if len(unit) == 1:
+		return unit[0].finding.doctype, unit[0].finding.name
+	for doctype, fieldname in (("School", "school"), ("AP Provider", "provider")):
+		values = {getattr(a.finding, fieldname) for a in unit}
+		if len(values) == 1 and None not in values:
+			return doctype, values.pop()
+	return None, None
+
+
+def _compose(unit: list[Alert], links: bool) -> tuple[str, str]:
+	"""Subject and HTML body for one recipient's alerts."""
+	rules = {a.finding.rule for a in unit}
+	if unit[0].content is not None:  # the digest: each alert brings its own section
+		subject = (
+			unit[0].finding.render(_)
+			if len(unit) == 1
+			else _("Weekly AP oversight digest ({0} schools)").format(len(unit))
+		)
+		return subject, "".join(a.content for a in unit)
+	if len(unit) == 1:
+		subject = unit[0].finding.render(_)
+	elif len(rules) == 1:
+		subject = _("{0}: {1} alerts").format(_(oversight.TITLES[rules.pop()]), len(unit))
+	else:
+		subject = _("{0} AP oversight alerts").format(len(unit))
+	items = []
+	for a in unit[:LISTED]:
+		text = escape_html(a.finding.render(_))
+		if links:
+			text = f'<a href="{get_url_to_form(a.finding.doctype, a.finding.name)}">{text}</a>'
+		items.append(f"<li>{text}</li>")
+	more = "<p>" + _("… and {0} more.").format(len(unit) - LISTED) + "</p>" if len(unit) > LISTED else ""
+	return subject[:140], "<ul>" + "".join(items) + "</ul>" + more
+
+
+def _is_duplicate(e: Exception) -> bool:
+	"""The unit's AP Alert key was recorded meanwhile by a concurrent run of the same job."""
+	try:
+		return bool(frappe.db.is_unique_key_violation(e))
+	except (IndexError, TypeError):  # not a database error: it has no error code
+		return False
+
+
+def _commit_if_large() -> None:
+	# A first run over a whole LA can pass Frappe's cap on writes in one transaction. Committing between
+	# units (never inside one) keeps each alert's record with its delivery, so nothing is sent twice.
+	if frappe.db.transaction_writes > frappe.db.MAX_WRITES_PER_TRANSACTION // 2:
+		frappe.db.commit()
+
+
+# ---- a review held closes its reminders ------------------------------------------------------------
+def close_review_todos(doc, method=None) -> None:
+	"""Plan Review on_submit: the review reminders and escalations for the placement are answered."""
+	t = DocType("AP Alert")
+	rows = (
+		frappe.qb.from_(t)
+		.select(t.name, t.todo)
+		.where(
+			t.rule.isin(oversight.REVIEW_RULES)
+			& (t.reference_doctype == "Placement")
+			& (t.reference_name == doc.placement)
+			& (t.status == OPEN)
+		)
+		.run(as_dict=True)
+	)
+	if not rows:
+		return
+	(
+		frappe.qb.update(t)
+		.set(t.status, CLOSED)
+		.set(t.closed_on, frappe.utils.getdate(doc.review_date))
+		.where(t.name.isin([r.name for r in rows]))
+		.run()
+	)
+	todos = frappe.get_all(
+		"ToDo", filters={"name": ("in", [r.todo for r in rows if r.todo]), "status": "Open"}, pluck="name"
+	)
+	# One placement's reminders (a reminder and an escalation per review date): a handful at most. Each is
+	# closed through its document so Frappe updates the placement's assignments and comments.
+	for name in todos:
+		todo = frappe.get_doc("ToDo", name)
+		todo.status = "Closed"
+		todo.flags.ignore_permissions = True  # the reviewer closes reminders that were assigned to others
+		todo.save()

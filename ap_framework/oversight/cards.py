@@ -1,0 +1,141 @@
+"""Number cards and chart sources for the Alternative Provision workspace, each scoped to the viewer
+exactly as their lists are (no cache shared between users)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import frappe
+from frappe.query_builder import DocType
+from frappe.query_builder.functions import Count
+from pypika.terms import ExistsCriterion
+
+from ap_framework.oversight import evidence
+from ap_framework.rules import attendance
+
+
+@frappe.whitelist()
+def registers_outstanding(filters: str | dict | None = None) -> int:
+	"""Sessions timetabled today at live placements with no mark yet."""
+	today = date.today()
+	p, s, a = DocType("Placement"), DocType("Placement Session"), DocType("AP Attendance")
+	marked = (
+		frappe.qb.from_(a)
+		.select(a.name)
+		.where((a.placement == p.name) & (a.attendance_date == today) & (a.session == s.session))
+	)
+	query = (
+		frappe.qb.from_(p)
+		.join(s)
+		.on((s.parent == p.name) & (s.parenttype == "Placement"))
+		.select(Count("*"))
+		.where((p.status == "Active") & (p.start_date <= today) & (s.weekday == today.strftime("%A")))
+		.where(ExistsCriterion(marked).negate())
+	)
+	return evidence.scoped(query, p, evidence.allowed_schools()).run()[0][0]
+
+
+@frappe.whitelist()
+def reviews_overdue(filters: str | dict | None = None) -> int:
+	p = DocType("Placement")
+	query = (
+		frappe.qb.from_(p)
+		.select(Count("*"))
+		.where((p.status == "Active") & (p.next_review_date < date.today()))
+	)
+	return evidence.scoped(query, p, evidence.allowed_schools()).run()[0][0]
+
+
+@frappe.whitelist()
+def assurances_expiring(filters: str | dict | None = None) -> int:
+	"""Providers in use whose latest letter of assurance runs out within 30 days (or already has)."""
+	p = DocType("Placement")
+	in_use = [
+		r[0]
+		for r in evidence.scoped(
+			frappe.qb.from_(p).select(p.provider).distinct().where(p.status.isin(evidence.LIVE)),
+			p,
+			evidence.allowed_schools(),
+		).run()
+	]
+	until = evidence.assurance_until(in_use)
+	soon = date.today() + timedelta(days=30)
+	return sum(1 for provider in in_use if not until.get(provider) or until[provider] <= soon)
+
+
+@frappe.whitelist()
+def attendance_rate(
+	chart_name: str | None = None,
+	chart: str | dict | None = None,
+	no_cache: int | str | None = None,
+	filters: str | dict | None = None,
+	from_date: str | None = None,
+	to_date: str | None = None,
+	timespan: str | None = None,
+	time_interval: str | None = None,
+	heatmap_year: str | None = None,
+) -> dict:
+	"""Weekly share of possible sessions attended at AP over the last 12 weeks (chart source)."""
+	start = date.today() - timedelta(weeks=12)
+	start -= timedelta(days=start.weekday())
+	a = DocType("AP Attendance")
+	query = frappe.qb.from_(a).select(a.attendance_date, a.mark).where(a.attendance_date >= start)
+	rows = evidence.scoped(query, a, evidence.allowed_schools()).run()
+	weeks: dict[date, list[str]] = {}
+	for day, mark in rows:
+		weeks.setdefault(day - timedelta(days=day.weekday()), []).append(mark)
+	labels = [start + timedelta(weeks=i) for i in range(13)]
+	values = [attendance.attendance_rate(weeks.get(w, [])) or 0 for w in labels]
+	return {
+		"labels": [w.strftime("%d %b") for w in labels],
+		"datasets": [{"name": "Attendance %", "values": values}],
+	}
+
+
+def _placements_by(fieldname: str, limit: int = 10) -> dict:
+	p = DocType("Placement")
+	column = p[fieldname]
+	query = frappe.qb.from_(p).select(column, Count("*").as_("n")).where(p.status == "Active").groupby(column)
+	rows = (
+		evidence.scoped(query, p, evidence.allowed_schools())
+		.orderby(Count("*"), order=frappe.qb.desc)
+		.limit(limit)
+		.run()
+	)
+	return {
+		"labels": [r[0] or "-" for r in rows],
+		"datasets": [{"name": "Pupils", "values": [r[1] for r in rows]}],
+	}
+
+
+@frappe.whitelist()
+def placements_by_provider(
+	chart_name: str | None = None,
+	chart: str | dict | None = None,
+	no_cache: int | str | None = None,
+	filters: str | dict | None = None,
+	from_date: str | None = None,
+	to_date: str | None = None,
+	timespan: str | None = None,
+	time_interval: str | None = None,
+	heatmap_year: str | None = None,
+) -> dict:
+	"""Pupils in AP now, per provider (chart source; not Frappe's Group By chart, whose cache is shared
+	by every user and would show one school the LA's figures)."""
+	return _placements_by("provider")
+
+
+@frappe.whitelist()
+def placements_by_reason(
+	chart_name: str | None = None,
+	chart: str | dict | None = None,
+	no_cache: int | str | None = None,
+	filters: str | dict | None = None,
+	from_date: str | None = None,
+	to_date: str | None = None,
+	timespan: str | None = None,
+	time_interval: str | None = None,
+	heatmap_year: str | None = None,
+) -> dict:
+	"""Pupils in AP now, per census reason (chart source, scoped like the lists)."""
+	return _placements_by("census_reason")

@@ -1,0 +1,7 @@
+frappe.query_reports["AP Progress"] = {
+	filters: [
+		{ fieldname: "view", label: __("View"), fieldtype: "Select", options: "Cohorts\nPupils", default: "Cohorts" },
+		{ fieldname: "group_by", label: __("Group by"), fieldtype: "Select", options: "School\nProvider\nPlacement Type", default: "School" },
+		{ fieldname: "school", label: __("School"), fieldtype: "Link", options: "School" },
+	],
+};

@@ -1,0 +1,1 @@
+frappe.query_reports["AP Registration Threshold"] = { filters: [] };

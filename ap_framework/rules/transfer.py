@@ -1,0 +1,267 @@
+"""Site-to-site transfer: consent before anything leaves, what a partner may receive, what a receipt
+looks like, how long to wait before trying again, and what an incoming profile must contain."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from ap_framework.rules import Problem, _, problem, upn
+from ap_framework.rules.profile import ALL_TITLES, CODE_BY_TITLE, SAFEGUARDING, SECTIONS
+
+PROTOCOL = 1
+LAWFUL_BASES = ["Consent", "Public task", "Legal obligation", "Vital interests"]
+# A safeguarding share never waits for consent (KCSIE: the lawful basis is enough); it still names one.
+SAFEGUARDING_BASES = ["Public task", "Legal obligation", "Vital interests"]
+PUPIL_VIEW_AGE = 12  # from this age the pupil's own view is asked for (or recorded as not appropriate)
+DIRECTIONS = {"Send and Receive": {"send", "receive"}, "Send only": {"send"}, "Receive only": {"receive"}}
+
+
+@dataclass(frozen=True)
+class Consent:
+	lawful_basis: str | None
+	parent_consent: str | None  # Given / Refused / ""
+	parent_consent_by: str | None
+	parent_consent_date: date | None
+	pupil_consent: str | None  # Given / Declined / Not appropriate / ""
+	pupil_age: int | None
+	channel: str = "Profile"
+
+
+def check_consent(c: Consent, today: date) -> list[Problem]:
+	"""Recorded before anything leaves: the lawful basis, the parent/carer's consent and, from twelve,
+	the pupil's own view. Safeguarding shares need only a lawful basis that does not rest on consent."""
+	problems = []
+	if c.channel == "Safeguarding":
+		if c.lawful_basis not in SAFEGUARDING_BASES:
+			problems.append(
+				problem(
+					"lawful_basis",
+					_("A safeguarding share needs a lawful basis other than consent ({0})"),
+					", ".join(SAFEGUARDING_BASES),
+					kind="consent",
+				)
+			)
+		return problems
+	if c.lawful_basis not in LAWFUL_BASES:
+		problems.append(problem("lawful_basis", _("Record the lawful basis for sharing"), kind="consent"))
+	if c.parent_consent != "Given":
+		problems.append(
+			problem(
+				"parent_consent",
+				_("The parent or carer's consent must be recorded as given before the profile is sent"),
+				kind="consent",
+			)
+		)
+	else:
+		if not (c.parent_consent_by or "").strip():
+			problems.append(
+				problem("parent_consent_by", _("Name the parent or carer who consented"), kind="consent")
+			)
+		if not c.parent_consent_date:
+			problems.append(
+				problem("parent_consent_date", _("Record when consent was given"), kind="consent")
+			)
+		elif c.parent_consent_date > today:
+			problems.append(
+				problem("parent_consent_date", _("Consent cannot be dated in the future"), kind="consent")
+			)
+	if c.pupil_age is not None and c.pupil_age >= PUPIL_VIEW_AGE:
+		if c.pupil_consent not in ("Given", "Not appropriate"):
+			problems.append(
+				problem(
+					"pupil_consent",
+					_("The pupil is {0}: record their agreement, or that asking is not appropriate"),
+					c.pupil_age,
+					kind="consent",
+				)
+			)
+	elif c.pupil_consent == "Declined":
+		problems.append(problem("pupil_consent", _("The pupil declined to share"), kind="consent"))
+	return problems
+
+
+def allows(direction: str | None, way: str) -> bool:
+	return way in DIRECTIONS.get(direction or "", set())
+
+
+def check_sections(requested: list[str], allowed: list[str], channel: str, partner: str) -> list[Problem]:
+	"""The sections chosen exist, suit the channel, and the partner may receive every one of them."""
+	problems = []
+	if not requested:
+		return [problem("sections", _("Choose at least one section to share"), kind="transfer_scope")]
+	unknown = [s for s in requested if s not in ALL_TITLES]
+	if unknown:
+		problems.append(
+			problem("sections", _("Unknown sections: {0}"), ", ".join(unknown), kind="transfer_scope")
+		)
+	if channel == "Safeguarding" and set(requested) != {SAFEGUARDING}:
+		problems.append(
+			problem(
+				"sections",
+				_("The safeguarding channel carries the safeguarding section and nothing else"),
+				kind="transfer_scope",
+			)
+		)
+	if channel != "Safeguarding" and SAFEGUARDING in requested:
+		problems.append(
+			problem(
+				"sections",
+				_("Safeguarding information travels only on the safeguarding channel"),
+				kind="transfer_scope",
+			)
+		)
+	refused = [ALL_TITLES.get(s, s) for s in requested if s in ALL_TITLES and s not in allowed]
+	if refused:
+		problems.append(
+			problem(
+				"sections",
+				_("{0} may not receive: {1}"),
+				partner,
+				", ".join(refused),
+				kind="transfer_scope",
+			)
+		)
+	return problems
+
+
+# ---- delivery ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Outcome:
+	"""What one HTTP answer means: delivered (with the receiver's reference), worth another try, or
+	a refusal that another try cannot fix."""
+
+	state: str  # delivered / retry / refused
+	message: str
+	reference: str | None = None
+
+
+def classify(status: int | None, body: str | None, error: str | None = None) -> Outcome:
+	if status is None:
+		return Outcome("retry", f"Could not reach the partner: {error or 'no answer'}")
+	if status in (401, 403):
+		return Outcome(
+			"refused", f"The partner refused our credentials or this share (HTTP {status}): {_brief(body)}"
+		)
+	if status in (408, 425, 429) or status >= 500:
+		return Outcome("retry", f"The partner answered HTTP {status}: {_brief(body)}")
+	if status >= 400:
+		return Outcome("refused", f"The partner refused the profile (HTTP {status}): {_brief(body)}")
+	try:
+		message = json.loads(body or "")["message"]
+		reference, state = message["reference"], message["status"]
+	except (ValueError, KeyError, TypeError):
+		return Outcome("retry", f"The partner's answer is not a receipt: {_brief(body)}")
+	if not isinstance(reference, str) or not reference or state not in ("received", "duplicate"):
+		return Outcome("retry", f"The partner's answer is not a receipt: {_brief(body)}")
+	return Outcome("delivered", "Delivered" if state == "received" else "Already delivered", reference)
+
+
+def _brief(body: str | None, limit: int = 300) -> str:
+	"""The receiver's own error message where Frappe gives one, else the start of the body."""
+	text = body or ""
+	try:
+		data = json.loads(text)
+		for key in ("_server_messages", "exception", "message"):
+			if data.get(key):
+				value = data[key]
+				if key == "_server_messages":
+					value = " ".join(json.loads(m).get("message", "") for m in json.loads(value))
+				text = str(value)
+				break
+	except (ValueError, TypeError, AttributeError):
+		pass
+	text = " ".join(text.split())
+	return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def backoff(attempt: int, base: float, cap: float = 30.0) -> float:
+	"""Seconds to wait after failed attempt `attempt` (1-based): base, 2 base, 4 base … capped."""
+	return min(cap, base * (2 ** max(attempt - 1, 0)))
+
+
+# ---- receiving ---------------------------------------------------------------------------------------
+def check_payload(payload, allowed: list[str], channel_allowed: bool) -> list[Problem]:
+	"""Everything the receiver needs, of the right shape, and nothing the partner may not send us."""
+	if not isinstance(payload, dict):
+		return [problem("payload", _("The transfer is not a JSON object"), kind="transfer_payload")]
+	problems = []
+	if payload.get("protocol") != PROTOCOL:
+		problems.append(
+			problem(
+				"protocol",
+				_("Unsupported transfer protocol {0}"),
+				payload.get("protocol"),
+				kind="transfer_payload",
+			)
+		)
+	key = payload.get("idempotency_key")
+	if not isinstance(key, str) or not 16 <= len(key) <= 64:
+		problems.append(
+			problem("idempotency_key", _("Missing or malformed idempotency key"), kind="transfer_payload")
+		)
+	channel = payload.get("channel")
+	if channel not in ("Profile", "Safeguarding"):
+		problems.append(problem("channel", _("Unknown channel {0}"), channel, kind="transfer_payload"))
+	snapshot = payload.get("snapshot")
+	if not isinstance(snapshot, dict) or not isinstance(snapshot.get("sections"), dict):
+		return [*problems, problem("snapshot", _("The transfer carries no profile"), kind="transfer_payload")]
+	pupil = snapshot.get("pupil") if isinstance(snapshot.get("pupil"), dict) else {}
+	for field in ("first_name", "last_name", "date_of_birth"):
+		if not isinstance(pupil.get(field), str) or not pupil.get(field).strip():
+			problems.append(problem(field, _("The pupil's {0} is missing"), field, kind="transfer_payload"))
+	if pupil.get("date_of_birth"):
+		try:
+			date.fromisoformat(str(pupil["date_of_birth"]))
+		except ValueError:
+			problems.append(
+				problem(
+					"date_of_birth",
+					_("Date of birth {0} is not a date"),
+					pupil["date_of_birth"],
+					kind="transfer_payload",
+				)
+			)
+	problems += upn.check(pupil.get("upn"))
+	sections = list(snapshot["sections"])
+	if channel == "Safeguarding" and not channel_allowed:
+		problems.append(
+			problem("channel", _("This partner may not send safeguarding information"), kind="transfer_scope")
+		)
+	if channel in ("Profile", "Safeguarding"):
+		problems += check_sections(sections, allowed, channel, payload.get("sender") or "The sender")
+	rows = (snapshot["sections"].get("domains") or {}).get("rows") or []
+	for i, row in enumerate(rows, 1):
+		scores = [
+			(row.get(k) or {}).get("score") if isinstance(row, dict) else None for k in ("baseline", "latest")
+		]
+		if not isinstance(row, dict) or not row.get("code") or not all(isinstance(s, int) for s in scores):
+			problems.append(problem("domains", _("Domain row {0} is malformed"), i, kind="transfer_payload"))
+	return problems
+
+
+def domain_history(rows: list[dict], local_codes: dict[str, str]) -> list[dict]:
+	"""The sender's scores as history rows, each domain mapped to ours by code (blank when we lack it)."""
+	out = []
+	for row in rows:
+		for kind in ("baseline", "latest"):
+			point = row[kind]
+			out.append(
+				{
+					"domain_code": row["code"],
+					"domain": local_codes.get(row["code"]),
+					"domain_name_sent": row.get("domain") or row["code"],
+					"point": kind,
+					"assessment_date": point.get("date"),
+					"score": point["score"],
+					"descriptor": point.get("descriptor") or "",
+				}
+			)
+	return out
+
+
+def sections_of(titles: list[str]) -> list[str]:
+	"""Section codes from the titles staff pick in a form, in the profile's order."""
+	codes = {CODE_BY_TITLE.get(t, t) for t in titles}
+	return [c for c in [*SECTIONS, SAFEGUARDING] if c in codes] + sorted(codes - set(ALL_TITLES))

@@ -1,0 +1,129 @@
+"""Common Transfer File in and out of the site. rules/ctf.py does the XML; this reads and writes pupils.
+
+Import is all or nothing: every record the file cannot give us is reported, with why, and then
+nothing is imported; otherwise each pupil is created or updated (matched by UPN) in one transaction."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+from frappe.utils import getdate, now_datetime, today
+
+from ap_framework.rules import ctf as rules
+from ap_framework.rules import problem
+from ap_framework.validation import throw_problems
+
+FIELDS = [
+	"name",
+	"upn",
+	"first_name",
+	"last_name",
+	"date_of_birth",
+	"gender",
+	"year_group",
+	"former_upn",
+	"school",
+]
+
+
+def _can_read_sen() -> bool:
+	return 1 in frappe.get_meta("Pupil").get_permlevel_access("read")  # SEN status sits at permlevel 1
+
+
+def _school_codes(school: str | None) -> dict:
+	if not school:
+		return {}
+	s = frappe.db.get_value("School", school, ["school_name", "urn", "la_code"], as_dict=True) or {}
+	return {"la_code": s.get("la_code"), "estab": "", "urn": s.get("urn"), "name": s.get("school_name")}
+
+
+@frappe.whitelist()
+def export_ctf(pupils: list | str, dest_la: str | None = None, dest_estab: str | None = None) -> str:
+	"""CTF XML for the given pupils, as far as the user may read them (SEN status only for those who
+	may read it)."""
+	names = frappe.parse_json(pupils) if isinstance(pupils, str) and pupils.startswith("[") else pupils
+	names = [names] if isinstance(names, str) else list(names)
+	fields = FIELDS + (["sen_status"] if _can_read_sen() else [])
+	rows = frappe.get_list("Pupil", filters={"name": ("in", names)}, fields=fields, order_by="name asc")
+	if len(rows) != len(set(names)):
+		frappe.throw(
+			_("Some of these pupils do not exist or are not yours to export"), frappe.PermissionError
+		)
+	contacts = {r.name: [] for r in rows}
+	for c in frappe.get_all(
+		"Pupil Contact",
+		filters={"parent": ("in", list(contacts)), "parenttype": "Pupil"},
+		fields=["parent", "contact_name", "relationship", "phone", "email", "parental_responsibility"],
+		order_by="idx asc",
+	):
+		contacts[c.parent].append(c)
+	pupils_out = [
+		{**r, "date_of_birth": getdate(r.date_of_birth), "contacts": contacts[r.name]} for r in rows
+	]
+	source = _school_codes(rows[0].school if rows else None)
+	return rules.export(source, {"la_code": dest_la, "estab": dest_estab}, pupils_out, now_datetime())
+
+
+@frappe.whitelist(methods=["POST"])
+def import_ctf(content: str, school: str) -> dict:
+	"""Create or update the file's pupils at `school`, matched by UPN; refuse the whole file if any record
+	cannot be taken."""
+	if not frappe.has_permission("School", "read", school) or not frappe.has_permission("Pupil", "create"):
+		frappe.throw(_("You may not import pupils into {0}").format(school), frappe.PermissionError)
+	header, pupils, problems = rules.parse(content, getdate(today()))
+	existing = {}
+	if pupils:
+		for row in frappe.get_all(
+			"Pupil", filters={"upn": ("in", [p.upn for p in pupils])}, fields=["name", "upn", "school"]
+		):
+			existing[row.upn] = row
+	for p in pupils:
+		other = existing.get(p.upn)
+		if other and other.school != school:
+			problems.append(
+				problem(
+					"ctf",
+					_("UPN {0} belongs to a pupil at another school ({1})"),
+					p.upn,
+					other.school,
+					kind="ctf",
+				)
+			)
+	throw_problems(
+		None, problems, labels={"ctf": _("Common Transfer File")}, title=_("The CTF was not imported")
+	)
+
+	created, updated = [], []
+	frappe.db.savepoint("ap_ctf_import")
+	try:
+		for p in pupils:
+			match = existing.get(p.upn)
+			doc = frappe.get_doc("Pupil", match.name) if match else frappe.new_doc("Pupil")
+			doc.update(
+				{
+					"first_name": p.first_name,
+					"last_name": p.last_name,
+					"date_of_birth": p.date_of_birth,
+					"upn": p.upn,
+					"school": school,
+				}
+			)
+			if p.gender:
+				doc.gender = p.gender
+			if p.year_group:
+				doc.year_group = p.year_group
+			if p.sen_status and _can_read_sen():
+				doc.sen_status = p.sen_status
+			if p.contacts:
+				doc.set("contacts", p.contacts)
+			if match:
+				doc.save()
+				updated.append(doc.name)
+			else:
+				doc.insert()
+				created.append(doc.name)
+	except Exception:
+		# one pupil the rules did not foresee failing (a permission, a validation): none of the file stays
+		frappe.db.rollback(save_point="ap_ctf_import")
+		raise
+	return {"created": created, "updated": updated, "source": header.get("source_name")}

@@ -1,0 +1,231 @@
+"""The receiving side: a partner posts a frozen profile; we keep it as an Incoming Profile awaiting a
+named person's acceptance. Exactly once: the idempotency key is unique, so a retried or duplicated
+send answers with the record already made."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+import frappe
+from frappe import _
+from frappe.utils import now_datetime
+
+from ap_framework.rules import transfer as rules
+from ap_framework.validation import throw_problems
+
+
+def _partner_for(user: str):
+	"""The active Transfer Partner whose receiving user is `user`, or a 403."""
+	if user == "Guest":
+		raise frappe.AuthenticationError(_("Sign in with the API key this site issued to you"))
+	rows = frappe.get_all(
+		"Transfer Partner",
+		filters={"receiving_user": user, "is_active": 1},
+		fields=["name", "school", "direction", "allow_safeguarding"],
+		limit=1,
+	)
+	if not rows or not rules.allows(rows[0].direction, "receive"):
+		frappe.throw(_("This site takes no profiles from you"), frappe.PermissionError)
+	return rows[0]
+
+
+@frappe.whitelist(methods=["POST"])
+def receive(payload: dict) -> dict:
+	partner = _partner_for(frappe.session.user)
+	allowed = rules.sections_of(
+		frappe.get_all(
+			"Transfer Section",
+			filters={"parent": partner.name, "parenttype": "Transfer Partner"},
+			pluck="section",
+		)
+	)
+	throw_problems(
+		None,
+		rules.check_payload(payload, allowed, bool(partner.allow_safeguarding)),
+		title=_("The profile from {0} was refused").format(partner.name),
+	)
+	key = payload["idempotency_key"]
+	existing = frappe.db.get_value("Incoming Profile", {"idempotency_key": key}, "name")
+	if existing:
+		return _duplicate(existing, partner.name)
+	doc = _incoming(payload, partner)
+	try:
+		# The partner's user holds no role here: it is authorised by its Transfer Partner record above.
+		doc.insert(ignore_permissions=True)
+	except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
+		# The same send racing itself: the unique key let the other request in. Nothing of this request
+		# is written yet; a fresh transaction sees the record the other one committed, and answers with it.
+		frappe.db.rollback()
+		frappe.clear_messages()
+		return _duplicate(
+			frappe.db.get_value("Incoming Profile", {"idempotency_key": key}, "name"), partner.name
+		)
+	if payload.get("pack"):
+		_attach_pack(doc, payload["pack"])
+	doc.add_comment(
+		"Info",
+		_("Received from {0} (their {1}, version {2}): {3}").format(
+			partner.name,
+			payload.get("sender_reference"),
+			payload.get("version"),
+			", ".join(payload["snapshot"]["sections"]),
+		),
+	)
+	if doc.assigned_to:
+		frappe.get_doc(
+			{
+				"doctype": "ToDo",
+				"allocated_to": doc.assigned_to,
+				"reference_type": doc.doctype,
+				"reference_name": doc.name,
+				"description": _("Accept or reject the learner profile of {0} from {1}").format(
+					doc.pupil_name, partner.name
+				),
+			}
+		).insert(ignore_permissions=True)  # a system notice to the named person, not the partner's own record
+	return {"status": "received", "reference": doc.name}
+
+
+def _duplicate(name: str, partner: str) -> dict:
+	frappe.get_doc("Incoming Profile", name).add_comment(
+		"Info", _("The same send arrived again from {0}; nothing new was created").format(partner)
+	)
+	return {"status": "duplicate", "reference": name}
+
+
+def _incoming(payload: dict, partner):
+	snapshot = payload["snapshot"]
+	pupil = snapshot["pupil"]
+	upn = pupil.get("upn") or None
+	codes = dict(frappe.get_all("Development Domain", fields=["code", "name"], as_list=True))
+	rows = (snapshot["sections"].get("domains") or {}).get("rows") or []
+	role_field = "dsl" if payload["channel"] == "Safeguarding" else "ap_lead"
+	return frappe.get_doc(
+		{
+			"doctype": "Incoming Profile",
+			"partner": partner.name,
+			"channel": payload["channel"],
+			"school": partner.school,
+			"assigned_to": frappe.db.get_value("School", partner.school, role_field),
+			"status": "Awaiting Acceptance",
+			"received_on": now_datetime(),
+			"upn": upn,
+			"first_name": pupil["first_name"],
+			"last_name": pupil["last_name"],
+			"pupil_name": f"{pupil['first_name']} {pupil['last_name']}",
+			"date_of_birth": pupil["date_of_birth"],
+			"pupil": frappe.db.get_value("Pupil", {"upn": upn}, "name") if upn else None,
+			"domain_history": rules.domain_history(rows, codes),
+			"sender_site": payload.get("sender"),
+			"sender_reference": payload.get("sender_reference"),
+			"version": payload.get("version"),
+			"framework_version": payload.get("framework_version"),
+			"idempotency_key": payload["idempotency_key"],
+			"snapshot": json.dumps(snapshot, indent=1),
+		}
+	)
+
+
+def _attach_pack(doc, encoded: str) -> None:
+	try:
+		content = base64.b64decode(encoded, validate=True)
+	except (binascii.Error, ValueError):
+		doc.add_comment("Info", _("The PDF pack that came with this profile could not be read"))
+		return
+	f = frappe.get_doc(
+		{
+			"doctype": "File",
+			"file_name": f"{doc.name}-pack.pdf",
+			"attached_to_doctype": doc.doctype,
+			"attached_to_name": doc.name,
+			"attached_to_field": "pack",
+			"is_private": 1,
+			"content": content,
+		}
+	).insert(ignore_permissions=True)  # stored for the school's staff; the partner user cannot read it
+	doc.db_set("pack", f.file_url, update_modified=False)
+
+
+# ---- the named person decides --------------------------------------------------------------------
+def _decidable(name: str):
+	doc = frappe.get_doc("Incoming Profile", name)
+	doc.check_permission("read")
+	user = frappe.session.user
+	if (
+		doc.assigned_to != user
+		and "AP Administrator" not in frappe.get_roles(user)
+		and user != "Administrator"
+	):
+		frappe.throw(
+			_("Only {0}, named to accept it, can decide on this profile").format(
+				doc.assigned_to or _("an AP Administrator")
+			),
+			frappe.PermissionError,
+		)
+	if doc.status != "Awaiting Acceptance":
+		frappe.throw(_("This profile was already {0}").format(_(doc.status).lower()), frappe.ValidationError)
+	return doc
+
+
+@frappe.whitelist(methods=["POST"])
+def accept(name: str) -> dict:
+	"""Accept: link the pupil matched by UPN, or create the pupil at our school. The sender's scores stay
+	as history on the incoming profile; they do not become our assessments."""
+	doc = _decidable(name)
+	pupil = doc.pupil
+	if not pupil:
+		pupil = (
+			frappe.get_doc(
+				{
+					"doctype": "Pupil",
+					"first_name": doc.first_name,
+					"last_name": doc.last_name,
+					"date_of_birth": doc.date_of_birth,
+					"upn": doc.upn,
+					"school": doc.school,
+				}
+			)
+			.insert()  # as the named person, with their own permissions
+			.name
+		)
+	# The decision was authorised by _decidable; the record itself stays read-only for everyone.
+	doc.db_set(
+		{
+			"status": "Accepted",
+			"pupil": pupil,
+			"decided_by": frappe.session.user,
+			"decided_on": now_datetime(),
+		}
+	)
+	doc.add_comment("Info", _("Accepted by {0}; pupil {1}").format(frappe.session.user, pupil))
+	_close_todos(doc)
+	return {"status": "Accepted", "pupil": pupil}
+
+
+@frappe.whitelist(methods=["POST"])
+def reject(name: str, reason: str) -> dict:
+	if not (reason or "").strip():
+		frappe.throw(_("Give a reason for rejecting the profile"), frappe.ValidationError, title=_("Reason"))
+	doc = _decidable(name)
+	doc.db_set(
+		{
+			"status": "Rejected",
+			"rejection_reason": reason.strip(),
+			"decided_by": frappe.session.user,
+			"decided_on": now_datetime(),
+		}
+	)
+	doc.add_comment("Info", _("Rejected by {0}: {1}").format(frappe.session.user, reason.strip()))
+	_close_todos(doc)
+	return {"status": "Rejected"}
+
+
+def _close_todos(doc) -> None:
+	frappe.db.set_value(
+		"ToDo",
+		{"reference_type": doc.doctype, "reference_name": doc.name, "status": "Open"},
+		"status",
+		"Closed",
+	)

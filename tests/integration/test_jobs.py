@@ -1,0 +1,537 @@
+"""The oversight jobs in a real site, with frozen time: each run twice, raising exactly the ToDos,
+notifications and emails expected and none twice; a broken record logged while the rest go out."""
+
+from __future__ import annotations
+
+import email
+import random
+from datetime import datetime, time, timedelta
+
+import frappe
+import pytest
+from frappe.utils import add_days, getdate, now_datetime, today
+
+from ap_framework.oversight import alerts as alerts_module
+from ap_framework.oversight import jobs
+from ap_framework.rules import oversight as rules
+
+
+# ---- time and fixtures ------------------------------------------------------------------------------
+def school_day(hour=10, minute=0, back=0) -> datetime:
+	"""The latest weekday on or before today - `back` days, at hour:minute (the world's timetables are
+	Monday to Friday, and its placements started 30 days ago)."""
+	day = getdate(add_days(today(), -back))
+	while day.weekday() > 4:
+		day -= timedelta(days=1)
+	return datetime.combine(day, time(hour, minute))
+
+
+@pytest.fixture(autouse=True)
+def _forget_error_logs(world):
+	"""Error Log is a MyISAM table (it survives rollbacks by design): remove the ones a test caused."""
+	started = now_datetime()
+	yield
+	frappe.db.delete("Error Log", {"creation": (">=", started), "method": ("like", "AP %")})
+
+
+@pytest.fixture
+def town(world, monkeypatch):
+	"""Two schools and three providers of the test's own (rolled back with it), so the alerts about them
+	are exactly what the test expects whatever else the site holds. School A names an AP Lead, a DSL and a
+	Senior Leader, school B an AP Lead. P1 and P2 are approved; P3 has never been audited. Placements
+	pa1 (A, P1), pa2 (A, P2), pb1 (B, P1), pb2 (B, P2) are Active, timetabled 09:00-15:00 Monday to Friday,
+	started 30 days ago. An outgoing email account exists (emails stay muted)."""
+	monkeypatch.setitem(frappe.local.conf, "mail_server", "smtp.invalid")
+	tag = frappe.generate_hash(length=6)
+	t = frappe._dict(users=world.users)
+	t.school_a = world.school(f"Jobs A {tag}", str(random.randint(3_000_000, 3_999_999)))
+	t.school_b = world.school(f"Jobs B {tag}", str(random.randint(3_000_000, 3_999_999)))
+	ukprn = lambda: str(random.randint(10_000_000, 19_999_999))  # noqa: E731
+	t.p1 = world.provider(f"Jobs P1 {tag}", "Non-school AP", ukprn=ukprn())
+	t.p2 = world.provider(f"Jobs P2 {tag}", "Non-school AP", ukprn=ukprn())
+	t.p3 = world.provider(f"Jobs P3 {tag}", "Non-school AP", approved=False)
+	for key, school, provider in (
+		("pa1", t.school_a, t.p1),
+		("pa2", t.school_a, t.p2),
+		("pb1", t.school_b, t.p1),
+		("pb2", t.school_b, t.p2),
+	):
+		t[key] = world.placement(world.pupil(school), provider, "Active").name
+	u = world.users
+	frappe.db.set_value(
+		"School", t.school_a, {"ap_lead": u["ap_lead_a"], "dsl": u["dsl_a"], "senior_leader": u["senior_a"]}
+	)
+	frappe.db.set_value("School", t.school_b, {"ap_lead": u["ap_lead_b"]})
+	return t
+
+
+def todos(user) -> list[tuple[str, str]]:
+	rows = frappe.get_all("ToDo", filters={"allocated_to": user}, fields=["reference_name", "description"])
+	return sorted((r.reference_name, r.description) for r in rows)
+
+
+def todo_refs(user, status=None) -> list[str]:
+	filters = {"allocated_to": user}
+	if status:
+		filters["status"] = status
+	return sorted(frappe.get_all("ToDo", filters=filters, pluck="reference_name"))
+
+
+def alert_keys(**filters) -> list[tuple]:
+	rows = frappe.get_all(
+		"AP Alert", filters=filters, fields=["rule", "reference_name", "period", "recipient", "channel"]
+	)
+	return sorted((r.rule, r.reference_name, r.period, r.recipient, r.channel) for r in rows)
+
+
+def notifications(user) -> list[frappe._dict]:
+	return frappe.get_all(
+		"Notification Log",
+		filters={"for_user": user},
+		fields=["subject", "email_content", "document_type", "document_name"],
+	)
+
+
+def emails_to(address) -> list[tuple[str, str]]:
+	"""(subject, html) of every queued email to `address`."""
+	names = frappe.get_all("Email Queue Recipient", filters={"recipient": address}, pluck="parent")
+	out = []
+	for raw in frappe.get_all("Email Queue", filters={"name": ("in", names)}, pluck="message"):
+		msg = email.message_from_string(raw)
+		html = "".join(
+			part.get_payload(decode=True).decode()
+			for part in msg.walk()
+			if part.get_content_type() == "text/html"
+		)
+		out.append((str(email.header.make_header(email.header.decode_header(msg["Subject"]))), html))
+	return out
+
+
+def errors_about(name) -> int:
+	return frappe.db.count("Error Log", {"reference_name": name})
+
+
+def add_contact(provider, role, address):
+	doc = frappe.get_doc("AP Provider", provider)
+	doc.append("contacts", {"contact_role": role, "full_name": f"{role} office", "email": address})
+	doc.save()
+
+
+def mark(placement, on, session="AM", code=None):
+	frappe.get_doc(
+		{
+			"doctype": "AP Attendance",
+			"placement": placement,
+			"attendance_date": on,
+			"session": session,
+			"mark": code or ("/" if session == "AM" else "\\"),
+		}
+	).insert()
+
+
+# ---- attendance deadline -----------------------------------------------------------------------------
+class TestAttendanceDeadline:
+	def test_a_missed_register_alerts_the_attendance_contact_and_the_ap_lead_once(self, world, town):
+		office = f"office-{world.token.lower()}@ap-test.example.com"
+		add_contact(town.p1, "Attendance", office)
+		add_contact(town.p1, "Safeguarding", f"dsl-{world.token.lower()}@ap-test.example.com")
+		now = school_day(10, 0)
+		mark(town.pa2, now.date())  # pa2's register is in
+
+		jobs.attendance_deadlines(now=school_day(9, 30))  # the deadline (09:00 + 30 minutes) not yet passed
+		assert alert_keys(school=("in", [town.school_a, town.school_b])) == []
+
+		for _run in range(2):
+			jobs.attendance_deadlines(now=now)
+		period = f"{now.date().isoformat()} AM"
+		a, b = town.users["ap_lead_a"], town.users["ap_lead_b"]
+		assert alert_keys(school=("in", [town.school_a, town.school_b])) == sorted(
+			[
+				(rules.ATTENDANCE_NOT_MARKED, town.pa1, period, office, "Email"),
+				(rules.ATTENDANCE_NOT_MARKED, town.pa1, period, a, "Notification"),
+				(rules.ATTENDANCE_NOT_MARKED, town.pb1, period, office, "Email"),
+				(rules.ATTENDANCE_NOT_MARKED, town.pb1, period, b, "Notification"),
+				(rules.ATTENDANCE_NOT_MARKED, town.pb2, period, b, "Notification"),  # p2 has no contact
+			]
+		)
+		# one email to the provider's office for its two missing registers; only the attendance contact
+		(sent,) = emails_to(office)
+		assert town.pa1 in sent[1] and town.pb1 in sent[1] and town.pa2 not in sent[1]
+		assert emails_to(f"dsl-{world.token.lower()}@ap-test.example.com") == []
+		# one notification per lead: A's names its one placement, B's lists both
+		(note_a,) = notifications(a)
+		assert (note_a.document_type, note_a.document_name) == ("Placement", town.pa1)
+		(note_b,) = notifications(b)
+		assert town.pb1 in note_b.email_content and town.pb2 in note_b.email_content
+
+	def test_the_pm_register_is_a_separate_alert(self, world, town):
+		doc = frappe.get_doc("Placement", town.pa1)
+		for row in doc.timetable:  # 08:30-12:00 and 13:00-15:00: still full time
+			row.start_time, row.end_time = "08:30:00", "12:00:00"
+		for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
+			doc.append("timetable", {"weekday": day, "start_time": "13:00:00", "end_time": "15:00:00"})
+		doc.save()
+		now = school_day(14, 0)
+		mark(town.pa1, now.date(), "AM")
+		jobs.attendance_deadlines(now=now)
+		jobs.attendance_deadlines(now=now)
+		assert alert_keys(reference_name=town.pa1) == [
+			(
+				rules.ATTENDANCE_NOT_MARKED,
+				town.pa1,
+				f"{now.date().isoformat()} PM",
+				town.users["ap_lead_a"],
+				"Notification",
+			)
+		]
+
+	def test_a_timetable_row_without_a_start_time_is_logged_and_the_rest_still_go(self, world, town):
+		frappe.db.sql("update `tabPlacement Session` set start_time = null where parent = %s", town.pb1)
+		jobs.attendance_deadlines(now=school_day(10, 0))
+		assert errors_about(town.pb1) >= 1
+		assert {k[1] for k in alert_keys(school=("in", [town.school_a, town.school_b]))} == {
+			town.pa1,
+			town.pa2,
+			town.pb2,
+		}
+
+	def test_an_invalid_contact_address_is_logged_and_the_ap_lead_is_still_told(self, world, town):
+		add_contact(town.p1, "Attendance", "office@example.org")
+		frappe.db.sql(
+			"update `tabAP Provider Contact` set email = 'not an address' where parent = %s", town.p1
+		)
+		out = jobs.attendance_deadlines(now=school_day(10, 0))
+		assert out["bad_records"] >= 1 and errors_about(town.p1) >= 1
+		assert [k[3] for k in alert_keys(reference_name=town.pa1)] == [town.users["ap_lead_a"]]
+
+	def test_a_failed_notification_goes_with_its_alert_and_is_sent_next_run(self, world, town, monkeypatch):
+		"""The notification is written in the alert's savepoint (compat.py, entry 4): when the delivery
+		fails after it, both are undone, and the next run sends it once."""
+		notify = alerts_module._notify
+
+		def broken(unit):
+			notify(unit)
+			if unit[0].recipient == town.users["ap_lead_a"]:
+				raise RuntimeError("failed after the notification was written")
+
+		monkeypatch.setattr(alerts_module, "_notify", broken)
+		now = school_day(10, 0)
+		out = jobs.attendance_deadlines(now=now)
+		assert out["failed"] >= 1 and errors_about(town.pa1) >= 1
+		assert notifications(town.users["ap_lead_a"]) == [] and alert_keys(reference_name=town.pa1) == []
+		assert len(notifications(town.users["ap_lead_b"])) == 1
+		monkeypatch.setattr(alerts_module, "_notify", notify)
+		jobs.attendance_deadlines(now=now)
+		jobs.attendance_deadlines(now=now)
+		assert len(notifications(town.users["ap_lead_a"])) == 1
+		assert len(notifications(town.users["ap_lead_b"])) == 1
+
+
+# ---- low attendance ----------------------------------------------------------------------------------
+class TestLowAttendance:
+	def marks(self, placement, codes):
+		"""One AM mark per school day going back from yesterday."""
+		day = getdate(add_days(today(), -1))
+		for code in codes:
+			while day.weekday() > 4:
+				day -= timedelta(days=1)
+			mark(placement, day, "AM", code)
+			day -= timedelta(days=1)
+
+	def test_a_task_for_the_ap_lead_once_per_episode(self, world, town):
+		lead = town.users["ap_lead_a"]
+		self.marks(town.pa1, ["O", "O", "/", "/", "/"])  # 60%
+		self.marks(town.pa2, ["/"] * 5 + ["X"])  # 100%; X is not a possible session
+		now = now_datetime()
+		for _run in range(2):
+			jobs.low_attendance(now=now)
+		assert todo_refs(lead) == [town.pa1]
+		assert alert_keys(rule=rules.LOW_ATTENDANCE, status="Open") == [
+			(rules.LOW_ATTENDANCE, town.pa1, now.date().isoformat(), lead, "ToDo")
+		]
+		assert "60.0%" in todos(lead)[0][1]
+
+		# attendance recovers: the episode ends, no new task
+		frappe.db.sql("update `tabAP Attendance` set mark = '/' where placement = %s", town.pa1)
+		jobs.low_attendance(now=now + timedelta(days=1))
+		assert alert_keys(rule=rules.LOW_ATTENDANCE, status="Open", reference_name=town.pa1) == []
+		assert todo_refs(lead) == [town.pa1]
+
+		# a new dip is a new episode, with a new task, once
+		frappe.db.sql("update `tabAP Attendance` set mark = 'O' where placement = %s", town.pa1)
+		for _run in range(2):
+			jobs.low_attendance(now=now + timedelta(days=2))
+		assert todo_refs(lead) == [town.pa1, town.pa1]
+		assert len(alert_keys(rule=rules.LOW_ATTENDANCE, reference_name=town.pa1)) == 2
+
+
+# ---- reviews -----------------------------------------------------------------------------------------
+class TestReviews:
+	def test_due_is_a_task_overdue_is_escalated_and_a_held_review_closes_both(self, world, town):
+		lead, senior = town.users["ap_lead_a"], town.users["senior_a"]
+		now = now_datetime()
+		frappe.db.set_value("Placement", town.pa1, "next_review_date", add_days(today(), 5))
+		frappe.db.set_value("Placement", town.pa2, "next_review_date", add_days(today(), -3))
+		for _run in range(2):
+			jobs.reviews(now=now)
+		assert todo_refs(lead) == sorted([town.pa1, town.pa2])
+		assert todo_refs(senior) == [town.pa2]
+		assert frappe.db.get_value("ToDo", {"allocated_to": senior}, "priority") == "High"
+		# pb1 / pb2 are 12 days away: nothing for school B
+		assert todo_refs(town.users["ap_lead_b"]) == []
+
+		review = frappe.get_doc(
+			{
+				"doctype": "Plan Review",
+				"placement": town.pa2,
+				"review_date": today(),
+				"decision": "Continue",
+				"pupil_voice": "Going well",
+				"parent_voice": "Happier",
+			}
+		)
+		review.submit()
+		assert todo_refs(lead, "Open") == [town.pa1]
+		assert todo_refs(senior, "Open") == []
+		assert todo_refs(lead, "Closed") == [town.pa2]
+		assert {r.status for r in frappe.get_all("AP Alert", {"reference_name": town.pa2}, ["status"])} == {
+			"Closed"
+		}
+
+		# the review moved the next one on: running again raises nothing new
+		jobs.reviews(now=now)
+		assert len(todo_refs(lead)) == 2 and len(todo_refs(senior)) == 1
+
+
+# ---- providers ---------------------------------------------------------------------------------------
+class TestProviders:
+	def test_assurance_qa_and_visits_notify_the_la_and_flag_placements_for_the_dsl(self, world, town):
+		qa, admin, dsl = town.users["qa"], town.users["admin"], town.users["dsl_a"]
+		frappe.db.set_value(
+			"Safeguarding Assurance", {"provider": town.p1}, "valid_until", add_days(today(), -1)
+		)
+		frappe.db.set_value(
+			"Safeguarding Assurance", {"provider": town.p2}, "valid_until", add_days(today(), 10)
+		)
+		frappe.get_doc(
+			{
+				"doctype": "Contact Log",
+				"provider": town.p1,
+				"contact_type": "Unannounced Visit",
+				"contact_datetime": add_days(now_datetime(), -50),
+				"summary": "Visited",
+			}
+		).insert()
+		now = now_datetime()
+		for _run in range(2):
+			jobs.providers(now=now)
+
+		expired, expiring = add_days(today(), -1), add_days(today(), 10)
+		visit_due = add_days(today(), -8)
+		providers = [town.p1, town.p2, town.p3]
+		for user in (qa, admin):
+			assert alert_keys(provider=("in", providers), recipient=user) == sorted(
+				[
+					(rules.ASSURANCE_EXPIRED, town.p1, str(expired), user, "Notification"),
+					(rules.VISIT_DUE, town.p1, str(visit_due), user, "Notification"),
+					(rules.ASSURANCE_EXPIRING, town.p2, str(expiring), user, "Notification"),
+					(rules.QA_DUE, town.p3, rules.NEVER, user, "Notification"),  # never audited
+				]
+			)
+			(note,) = notifications(user)  # one notification listing them all
+			assert all(p in note.email_content for p in providers)
+		# the expired assurance flags p1's active placements for the school's DSL (school B names none)
+		assert todo_refs(dsl) == [town.pa1]
+		assert frappe.db.get_value("ToDo", {"allocated_to": dsl}, "priority") == "High"
+
+	def test_a_suspended_provider_flags_its_placements_once_per_suspension(self, world, town):
+		frappe.db.set_value("AP Provider", town.p2, "approval_status", "Suspended")
+		for _run in range(2):
+			jobs.providers(now=now_datetime())
+		audit = frappe.db.get_value("AP Provider", town.p2, "last_qa_audit")
+		assert alert_keys(rule=rules.PLACEMENT_PROVIDER_SUSPENDED, school=town.school_a) == [
+			(rules.PLACEMENT_PROVIDER_SUSPENDED, town.pa2, audit, town.users["dsl_a"], "ToDo")
+		]
+		assert todo_refs(town.users["dsl_a"]) == [town.pa2]
+
+
+# ---- placements --------------------------------------------------------------------------------------
+class TestPlacements:
+	def test_ending_part_time_and_unagreed_plans_are_tasks_for_the_ap_lead(self, world, town):
+		frappe.db.set_value("Placement", town.pa1, "planned_end_date", add_days(today(), 10))
+		frappe.db.set_value("Placement", town.pa2, "planned_end_date", add_days(today(), 10))
+		frappe.get_doc(
+			{"doctype": "Reintegration Plan", "placement": town.pa2, "target_date": add_days(today(), 10)}
+		).insert()
+		plan = frappe.get_doc(
+			{
+				"doctype": "Pupil Plan",
+				"placement": town.pa2,
+				"plan_start": add_days(today(), -30),
+				"objectives": [{"objective": "Settle", "success_criteria": "Attends"}],
+			}
+		).insert()
+		frappe.db.set_value("Pupil Plan", plan.name, "status", "Agreed")
+		part_time = world.placement(
+			world.pupil(town.school_a), town.p1, "Active", days=["Monday", "Tuesday", "Wednesday"]
+		).name  # its part-time review date is start + 28 days: two days ago
+
+		for _run in range(2):
+			jobs.placements(now=now_datetime())
+		start = str(add_days(today(), -30))
+		a, b = town.users["ap_lead_a"], town.users["ap_lead_b"]
+		assert alert_keys(school=("in", [town.school_a, town.school_b])) == sorted(
+			[
+				(rules.ENDING_WITHOUT_PLAN, town.pa1, str(add_days(today(), 10)), a, "ToDo"),
+				(rules.PLAN_NOT_AGREED, town.pa1, start, a, "ToDo"),
+				(rules.PART_TIME_REVIEW_OVERDUE, part_time, str(add_days(start, 28)), a, "ToDo"),
+				(rules.PLAN_NOT_AGREED, part_time, start, a, "ToDo"),
+				(rules.PLAN_NOT_AGREED, town.pb1, start, b, "ToDo"),
+				(rules.PLAN_NOT_AGREED, town.pb2, start, b, "ToDo"),
+			]
+		)
+		assert todo_refs(a) == sorted([town.pa1, town.pa1, part_time, part_time])
+		assert todo_refs(b) == sorted([town.pb1, town.pb2])
+
+	def test_a_school_naming_a_missing_user_is_logged_and_the_other_school_still_gets_its_tasks(
+		self, world, town
+	):
+		frappe.db.set_value("School", town.school_b, "ap_lead", "nobody@ap-test.example.com")
+		out = jobs.placements(now=now_datetime())
+		assert out["bad_records"] >= 1 and errors_about(town.school_b) >= 1
+		assert todo_refs(town.users["ap_lead_a"]) == sorted([town.pa1, town.pa2])
+		assert alert_keys(school=town.school_b) == []  # nothing recorded: sent once the school is fixed
+		frappe.db.set_value("School", town.school_b, "ap_lead", town.users["ap_lead_b"])
+		jobs.placements(now=now_datetime())
+		assert todo_refs(town.users["ap_lead_b"]) == sorted([town.pb1, town.pb2])
+
+	def test_a_failed_delivery_is_rolled_back_logged_and_sent_on_the_next_run(self, world, town, monkeypatch):
+		deliver = alerts_module._todo
+
+		def broken(alert, name):
+			deliver(alert, name)  # the ToDo is made, then the delivery fails
+			if alert.finding.name == town.pa1:
+				raise RuntimeError("mail server on fire")
+
+		monkeypatch.setattr(alerts_module, "_todo", broken)
+		out = jobs.placements(now=now_datetime())
+		assert out["failed"] >= 1 and errors_about(town.pa1) >= 1
+		assert todo_refs(town.users["ap_lead_a"]) == [town.pa2]  # pa1's ToDo went with its savepoint
+		assert alert_keys(reference_name=town.pa1) == []
+		monkeypatch.setattr(alerts_module, "_todo", deliver)
+		jobs.placements(now=now_datetime())
+		jobs.placements(now=now_datetime())
+		assert todo_refs(town.users["ap_lead_a"]) == sorted([town.pa1, town.pa2])
+
+
+# ---- weekly digest -----------------------------------------------------------------------------------
+class TestWeeklyDigest:
+	def test_each_senior_leader_gets_one_digest_a_week(self, world, town):
+		senior = town.users["senior_a"]
+		frappe.db.set_value("Placement", town.pa2, "next_review_date", add_days(today(), -3))
+		now = now_datetime()
+		for _run in range(2):
+			jobs.weekly_digest(now=now)
+		(digest,) = emails_to(senior)
+		subject, html = digest
+		assert subject == f"Weekly AP oversight digest for {town.school_a}"
+		assert "Review Overdue: 1" in html and town.pa2 in html
+		assert "Plan Not Agreed: 2" in html  # pa1 and pa2, neither with an agreed plan
+		assert town.pb1 not in html  # another school's placement
+		assert alert_keys(rule=rules.WEEKLY_DIGEST, reference_name=town.school_a) == [
+			(rules.WEEKLY_DIGEST, town.school_a, rules.iso_week(now.date()), senior, "Email")
+		]
+		jobs.weekly_digest(now=now + timedelta(days=7))
+		assert len(emails_to(senior)) == 2
+
+
+# ---- exactly once, cheaply ---------------------------------------------------------------------------
+JOBS = [
+	("attendance_deadlines", lambda: school_day(10, 0)),
+	("low_attendance", now_datetime),
+	("reviews", now_datetime),
+	("providers", now_datetime),
+	("placements", now_datetime),
+	("weekly_digest", now_datetime),
+]
+
+
+def test_an_alert_recorded_by_a_concurrent_run_is_not_sent_again(world, town, monkeypatch):
+	"""The unique index, not a check, is what stops a second send: hide the earlier record from the
+	job's own look-up and the database still refuses the duplicate."""
+	jobs.placements(now=now_datetime())
+	before = todo_refs(town.users["ap_lead_a"])
+	monkeypatch.setattr(alerts_module, "_not_yet_raised", lambda alerts: list(alerts))
+	out = jobs.placements(now=now_datetime())
+	assert out["duplicate"] >= len(before) and out["sent"] == 0
+	assert todo_refs(town.users["ap_lead_a"]) == before
+
+
+@pytest.mark.parametrize("job,when", JOBS, ids=[j for j, _w in JOBS])
+def test_finding_alerts_costs_the_same_queries_however_many_placements(world, town, monkeypatch, job, when):
+	"""A run with nothing new to send makes the same number of queries after more placements arrive."""
+	run = getattr(jobs, job)
+	now = when()
+	count = {"n": 0}
+	sql = frappe.db.sql
+
+	def counting(*args, **kwargs):
+		count["n"] += 1
+		return sql(*args, **kwargs)
+
+	def queries() -> int:
+		run(now=now)  # sends whatever is new
+		count["n"] = 0
+		monkeypatch.setattr(frappe.db, "sql", counting)
+		out = run(now=now)
+		monkeypatch.setattr(frappe.db, "sql", sql)
+		assert out["new"] == 0
+		return count["n"]
+
+	# something to find from the start: a count with nothing found at all skips the look-ups of recipients
+	frappe.db.set_value("Placement", town.pa1, "next_review_date", add_days(today(), 3))
+	before = queries()
+	for school in (town.school_a, town.school_b, town.school_a):
+		# due for review soon too, so every job's facts include the newcomers
+		world.placement(world.pupil(school), town.p1, "Active", next_review_date=add_days(today(), 3))
+	assert queries() == before
+
+
+def test_every_job_is_scheduled(site):
+	jobs_scheduled = frappe.get_all(
+		"Scheduled Job Type",
+		filters={"method": ("like", "ap_framework.oversight.jobs.%")},
+		fields=["method", "frequency", "cron_format"],
+	)
+	assert {j.method.rpartition(".")[2]: j.cron_format for j in jobs_scheduled} == {
+		"attendance_deadlines": "*/15 7-18 * * *",
+		"low_attendance": "30 6 * * *",
+		"reviews": "30 6 * * *",
+		"providers": "30 6 * * *",
+		"placements": "30 6 * * *",
+		"weekly_digest": "30 7 * * 1",
+	}
+	assert {j.frequency for j in jobs_scheduled} == {"Cron"}
+
+
+def test_school_staff_read_only_their_own_schools_alerts(world):
+	"""Alerts carry their school, so User Permissions scope them: an AP Lead reads their own school's."""
+	u = world.users
+	frappe.db.set_value("School", world.school_a, "ap_lead", u["ap_lead_a"])
+	frappe.db.set_value("School", world.school_b, "ap_lead", u["ap_lead_b"])
+	jobs.placements(now=now_datetime())
+	other = frappe.db.get_value("AP Alert", {"school": world.school_b})
+	assert other and frappe.db.exists("AP Alert", {"school": world.school_a})
+	frappe.set_user(u["ap_lead_a"])
+	try:
+		assert {r.school for r in frappe.get_list("AP Alert", fields=["school"])} == {world.school_a}
+		assert not frappe.has_permission("AP Alert", "read", doc=other)
+		assert not frappe.has_permission("AP Alert", "create")
+	finally:
+		frappe.set_user("Administrator")
+	frappe.set_user(u["admin"])
+	try:
+		assert frappe.has_permission("AP Alert", "read", doc=other)
+		assert not frappe.has_permission("AP Alert", "create")
+	finally:
+		frappe.set_user("Administrator")
