@@ -29,6 +29,7 @@ TODO, NOTIFICATION, EMAIL = "ToDo", "Notification", "Email"
 SENT, OPEN, CLOSED = "Sent", "Open", "Closed"
 LISTED = 100  # a message lists this many alerts, then says how many more there are
 SAVEPOINT = "ap_alert"
+COMMIT_EVERY = 500  # delivered units (a ToDo, or one recipient's message) per transaction
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,9 @@ def raise_alerts(alerts: list[Alert], now: datetime, outcome: Outcome | None = N
 	for a in new:
 		if a.channel != TODO:
 			grouped.setdefault((a.channel, a.recipient), []).append(a)
-	for unit in units + list(grouped.values()):
+	for i, unit in enumerate(units + list(grouped.values()), 1):
 		_deliver(unit, now, outcome)
-		_commit_if_large()
+		_commit_between_units(i)
 	return outcome
 
 
@@ -266,10 +267,15 @@ def _is_duplicate(e: Exception) -> bool:
 		return False
 
 
-def _commit_if_large() -> None:
-	# A first run over a whole LA can pass Frappe's cap on writes in one transaction. Committing between
-	# units (never inside one) keeps each alert's record with its delivery, so nothing is sent twice.
-	if frappe.db.transaction_writes > frappe.db.MAX_WRITES_PER_TRANSACTION // 2:
+def _commit_between_units(delivered: int) -> None:
+	"""Commit every COMMIT_EVERY units. A first run over a whole LA raises tens of thousands of ToDos: in
+	one transaction that passes Frappe's cap on writes, and Frappe's after-commit realtime log (checked for
+	duplicates on every append) makes each ToDo slower than the last. Committing between units, never
+	inside one, keeps each alert's record with its delivery, so nothing is sent twice."""
+	if (
+		delivered % COMMIT_EVERY == 0
+		or frappe.db.transaction_writes > frappe.db.MAX_WRITES_PER_TRANSACTION // 2
+	):
 		frappe.db.commit()
 
 

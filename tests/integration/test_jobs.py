@@ -27,8 +27,11 @@ def school_day(hour=10, minute=0, back=0) -> datetime:
 
 
 @pytest.fixture(autouse=True)
-def _forget_error_logs(world):
-	"""Error Log is a MyISAM table (it survives rollbacks by design): remove the ones a test caused."""
+def _isolated(world, monkeypatch):
+	"""Keep each test's writes in its own transaction, to be rolled back: the jobs commit every
+	COMMIT_EVERY alerts, which no test here reaches; make sure of it whatever else the site holds.
+	Error Log is a MyISAM table (it survives rollbacks by design): remove the ones a test caused."""
+	monkeypatch.setattr(alerts_module, "COMMIT_EVERY", 10**9)
 	started = now_datetime()
 	yield
 	frappe.db.delete("Error Log", {"creation": (">=", started), "method": ("like", "AP %")})
@@ -454,6 +457,28 @@ JOBS = [
 	("placements", now_datetime),
 	("weekly_digest", now_datetime),
 ]
+
+
+def test_a_long_run_commits_between_alerts_never_inside_one(world, town, monkeypatch):
+	"""A first run over a whole LA commits every COMMIT_EVERY alerts, always between one alert's record
+	and delivery and the next, so a crash never leaves an alert recorded but unsent (or sent twice)."""
+	inside, commits = {"unit": False}, []
+	deliver = alerts_module._deliver
+
+	def tracked(unit, now, outcome):
+		inside["unit"] = True
+		try:
+			deliver(unit, now, outcome)
+		finally:
+			inside["unit"] = False
+
+	monkeypatch.setattr(alerts_module, "_deliver", tracked)
+	monkeypatch.setattr(alerts_module, "COMMIT_EVERY", 2)
+	# recorded, not done: this test's writes are rolled back like the others'
+	monkeypatch.setattr(frappe.db, "commit", lambda: commits.append(inside["unit"]))
+	out = jobs.placements(now=now_datetime())
+	assert out["sent"] >= 4 and len(commits) == out["sent"] // 2
+	assert not any(commits)
 
 
 def test_an_alert_recorded_by_a_concurrent_run_is_not_sent_again(world, town, monkeypatch):

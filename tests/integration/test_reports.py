@@ -325,3 +325,17 @@ class TestCards:
 		data = cards.attendance_rate()
 		frappe.set_user("Administrator")
 		assert len(data["labels"]) == 13 and len(data["datasets"][0]["values"]) == 13
+
+
+class TestOneClickPdf:
+	def test_planning_call_pdf_over_http(self, world, http):
+		lead = http("ap_lead_a")
+		r = lead.get(lead.base + "/api/method/ap_framework.oversight.packs.planning_call_pdf", timeout=120)
+		assert r.status_code == 200 and r.content.startswith(b"%PDF"), r.text[:300]
+		governor = http("governor_a")
+		assert (
+			governor.get(
+				governor.base + "/api/method/ap_framework.oversight.packs.planning_call_pdf", timeout=60
+			).status_code
+			== 403
+		)
