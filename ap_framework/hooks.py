@@ -141,6 +141,7 @@ scheduler_events = {
 			"ap_framework.oversight.jobs.reviews",
 			"ap_framework.oversight.jobs.providers",
 			"ap_framework.oversight.jobs.placements",
+			"ap_framework.development.monitoring.check_ins",  # life after reintegration
 		],
 		# Monday morning, after the daily jobs
 		"30 7 * * 1": ["ap_framework.oversight.jobs.weekly_digest"],

@@ -29,6 +29,8 @@ ENDING_WITHOUT_PLAN = "Ending Without Reintegration Plan"
 PART_TIME_REVIEW_OVERDUE = "Part-time Review Overdue"
 PLAN_NOT_AGREED = "Plan Not Agreed"
 WEEKLY_DIGEST = "Weekly Digest"
+CHECK_IN_DUE = "Reintegration Check-in Due"
+DOMAIN_FELL_BACK = "Domain Fell Back"
 RULES = (
 	ATTENDANCE_NOT_MARKED,
 	LOW_ATTENDANCE,
@@ -44,6 +46,8 @@ RULES = (
 	PART_TIME_REVIEW_OVERDUE,
 	PLAN_NOT_AGREED,
 	WEEKLY_DIGEST,
+	CHECK_IN_DUE,
+	DOMAIN_FELL_BACK,
 )
 REVIEW_RULES = (REVIEW_DUE, REVIEW_OVERDUE)
 NEVER = "never"  # the period of "due because it has never happened"
@@ -66,6 +70,8 @@ MESSAGES = {
 	PART_TIME_REVIEW_OVERDUE: _("{0}: the part-time timetable was due for review on {1}"),
 	PLAN_NOT_AGREED: _("{0}: no pupil plan agreed {1} school days after the start ({2})"),
 	WEEKLY_DIGEST: _("Weekly AP oversight digest for {0}"),
+	CHECK_IN_DUE: _("{0}: a check-in on the development domains was due on {1}, after the return to school"),
+	DOMAIN_FELL_BACK: _("{0}: since returning to school, {1} fell back ({2})"),
 }
 TITLES = {rule: _(rule) for rule in RULES}
 

@@ -54,3 +54,26 @@ def check(
 			)
 		previous = s
 	return problems
+
+
+def fallbacks(before: dict[str, int], now: dict[str, int]) -> list[str]:
+	"""Domains scored lower now than at the last assessment before the pupil returned."""
+	return sorted(d for d, score in now.items() if d in before and score < before[d])
+
+
+def check_in_due(
+	ended: date, monitoring_end: date | None, every_weeks: int | None, today: date, last_check_in: date | None
+) -> date | None:
+	"""The check-in date that has come round without a check-in since, if any, while monitoring lasts.
+
+	Check-ins fall every `every_weeks` weeks after the return; one counts for the latest date it
+	follows, so a missed date is asked for once, not again at each later date."""
+	if not monitoring_end or not every_weeks or every_weeks <= 0 or today > monitoring_end or today <= ended:
+		return None
+	step = timedelta(weeks=every_weeks)
+	due = ended + step * ((today - ended) // step)
+	if due <= ended:
+		return None
+	if last_check_in and last_check_in >= due:
+		return None
+	return due

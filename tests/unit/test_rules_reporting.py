@@ -116,3 +116,21 @@ def test_census_off_roll_leaving_date():
 	assert census.check_leaving(False, date(2026, 1, 31), date(2026, 2, 28))[0].field == "end_date"
 	assert census.check_leaving(False, date(2026, 1, 31), date(2026, 1, 15)) == []
 	assert census.check_leaving(True, date(2026, 1, 31), date(2026, 2, 28)) == []
+
+
+class TestAfterReintegration:
+	def test_fallbacks_are_domains_scored_lower_now(self):
+		from ap_framework.rules import reintegration
+
+		assert reintegration.fallbacks({"A": 3, "B": 4, "C": 2}, {"A": 2, "B": 4, "D": 1}) == ["A"]
+
+	def test_check_in_due(self):
+		from ap_framework.rules.reintegration import check_in_due
+
+		ended, end = date(2026, 3, 2), date(2026, 4, 13)  # six weeks
+		assert check_in_due(ended, end, 2, date(2026, 3, 10), None) is None  # first check-in not yet due
+		assert check_in_due(ended, end, 2, date(2026, 3, 16), None) == date(2026, 3, 16)
+		assert check_in_due(ended, end, 2, date(2026, 3, 20), date(2026, 3, 17)) is None  # done since
+		assert check_in_due(ended, end, 2, date(2026, 4, 1), date(2026, 3, 17)) == date(2026, 3, 30)
+		assert check_in_due(ended, end, 2, date(2026, 4, 14), None) is None  # monitoring over
+		assert check_in_due(ended, None, 2, date(2026, 3, 20), None) is None

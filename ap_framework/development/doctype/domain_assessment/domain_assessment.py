@@ -4,6 +4,7 @@ from frappe.model.document import Document
 from frappe.query_builder import DocType
 from frappe.utils import getdate, today
 
+from ap_framework.development import monitoring
 from ap_framework.rules import assessment, dates, problem
 from ap_framework.utils import to_date
 from ap_framework.validation import throw_problems
@@ -21,6 +22,7 @@ class DomainAssessment(Document):
 
 		problems = assessment.check_scores(scores, ranges)
 		problems += dates.not_in_future("assessment_date", on, getdate(today()), _("Assessment date"))
+		self.after_reintegration = 0
 		if self.placement:
 			placement = frappe.db.get_value(
 				"Placement", self.placement, ["pupil", "start_date", "end_date"], as_dict=True
@@ -28,18 +30,28 @@ class DomainAssessment(Document):
 			if placement and placement.pupil != self.pupil:
 				problems.append(problem("placement", _("Placement {0} is not this pupil's"), self.placement))
 			elif placement:
+				end = to_date(placement.end_date)
+				# After a return to school, check-ins on the same domains run until monitoring ends.
+				window = monitoring.monitoring_window(self.placement) if end and on and on > end else None
+				if window:
+					self.after_reintegration = 1
+					end = window[1]
 				problems += dates.within(
 					"assessment_date",
 					on,
 					to_date(placement.start_date),
-					to_date(placement.end_date),
+					end,
 					_("Assessment date"),
-					_("placement's dates"),
+					_("placement's dates and monitoring period") if window else _("placement's dates"),
 				)
 		problems += assessment.check_single_baseline(bool(self.is_baseline), self._other_baselines())
 		throw_problems(self, problems)
 		for row in self.scores:
 			row.level_descriptor = descriptors.get((row.domain, row.score))
+
+	def on_submit(self):
+		if self.after_reintegration:
+			monitoring.on_check_in_submitted(self)
 
 	def _descriptors(self) -> dict[tuple[str, int], str]:
 		"""Every level of every active domain scored here, in one query."""

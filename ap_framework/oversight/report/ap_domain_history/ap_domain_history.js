@@ -1,0 +1,3 @@
+frappe.query_reports["AP Domain History"] = {
+	filters: [{ fieldname: "pupil", label: __("Pupil"), fieldtype: "Link", options: "Pupil", reqd: 1 }],
+};
