@@ -29,6 +29,12 @@ version switch; add a switch here (never scattered through the code) only where 
    scheduler's deferred-insert job writes it. Nothing to switch: the audit lands on both lines, later on
    v16. Proven by tests/integration/transfer/test_transfer.py::test_views_are_audited_on_the_receiving_side
    (which runs that job on the partner site before it looks).
+7. Encryption key. A new v16 site has no encryption_key in its site_config until a secret (a Password
+   field, an API secret) is first stored; a process started before then makes up a key of its own and
+   cannot decrypt what another process stores meanwhile ("Failed to decrypt key"). Production sites
+   have long had their key; the test harness creates it before it starts any server
+   (tests/integration/conftest.py::ensure_encryption_key), without which the two-site transfer tests
+   fail on a fresh v16 site (seen in CI).
 """
 
 from __future__ import annotations

@@ -62,6 +62,29 @@ def world(site):
 	frappe.db.commit()
 
 
+def ensure_encryption_key(site_name: str) -> None:
+	"""Give the site its encryption key before any server starts. A new v16 site has none until a secret
+	is first stored; a server started before then makes up a key of its own and cannot read the secrets
+	another process stores meanwhile (see ap_framework/compat.py)."""
+	python = BENCH / "env" / "bin" / "python"
+	subprocess.run(
+		[
+			str(python if python.exists() else sys.executable),
+			"-m",
+			"frappe.utils.bench_helper",
+			"frappe",
+			"--site",
+			site_name,
+			"execute",
+			"frappe.utils.password.get_encryption_key",
+		],
+		cwd=BENCH / "sites",
+		check=True,
+		capture_output=True,
+		timeout=120,
+	)
+
+
 def _free_port() -> int:
 	with socket.socket() as s:
 		s.bind(("127.0.0.1", 0))
@@ -76,6 +99,7 @@ def base_url(site):
 		return
 	import requests
 
+	ensure_encryption_key(SITE)
 	port = _free_port()
 	python = BENCH / "env" / "bin" / "python"
 	log = open(BENCH / "logs" / f"ap-test-serve-{port}.log", "w")

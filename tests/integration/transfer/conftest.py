@@ -57,8 +57,9 @@ def partner_url(partner_site, site):
 	"""The partner site served on a free loopback port for this run."""
 	import requests
 
-	from tests.integration.conftest import _free_port
+	from tests.integration.conftest import _free_port, ensure_encryption_key
 
+	ensure_encryption_key(partner_site)
 	port = _free_port()
 	log = open(BENCH / "logs" / f"ap-test-partner-{port}.log", "w")
 	proc = subprocess.Popen(
