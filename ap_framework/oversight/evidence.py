@@ -86,6 +86,7 @@ def readiness_facts(
 	# The live placements as a subquery: an IN list of tens of thousands of names is slower than the join.
 	names = scoped(frappe.qb.from_(p).select(p.name).where(p.status == "Active"), p, schools, school)
 	providers_in_use = sorted({r.provider for r in live})
+	live_names = {r.name for r in live}
 	prov = {
 		r.name: r
 		for r in frappe.get_all(
@@ -261,6 +262,9 @@ def readiness_facts(
 			r.name
 			for r in live
 			if r.name not in impact and today - to_date(r.start_date) > timedelta(days=42)
+		],
+		placements_breaking_guard=[
+			r["name"] for r in guard_rows(user, today, school) if r["name"] in live_names
 		],
 		placements_ending_without_plan=[
 			r.name

@@ -1,4 +1,4 @@
-"""The inspection-readiness board: the AP checklist's 19 points, each computed from counts.
+"""The inspection-readiness board: the AP checklist's 19 points and the off-rolling guard, each from counts.
 
 A point is met when nothing is at fault; otherwise it is "not met" where the checklist point goes to
 safeguarding or the pupil's basic entitlement, and "at risk" where it is about evidence and quality.
@@ -59,6 +59,7 @@ class Facts:
 	placements_with_curriculum_gap: list[str] = field(default_factory=list)
 	placements_without_impact_evidence: list[str] = field(default_factory=list)
 	placements_ending_without_plan: list[str] = field(default_factory=list)
+	placements_breaking_guard: list[str] = field(default_factory=list)  # the off-rolling guard's findings
 
 
 def _dated(number, title, when: date | None, today: date, months: int) -> Point:
@@ -213,6 +214,14 @@ def board(f: Facts) -> list[Point]:
 			19,
 			_("A plan for reintegration before the placement ends"),
 			f.placements_ending_without_plan,
+			placements,
+			P,
+			True,
+		),
+		_point(
+			20,
+			_("No placement looks like off-rolling (the off-rolling guard)"),
+			f.placements_breaking_guard,
 			placements,
 			P,
 			True,

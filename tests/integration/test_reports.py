@@ -112,7 +112,7 @@ def board(world, user="admin"):
 class TestReadinessBoard:
 	def test_nineteen_points_with_status_count_and_link(self, world):
 		points = board(world)
-		assert sorted(points) == list(range(1, 20))
+		assert sorted(points) == list(range(1, 21))
 		# both school A placements have a rationale: met
 		assert points[11]["status"] == "Met" and points[11]["count"] == 0 and points[11]["total"] == 2
 		# neither has a risk assessment: not met, with a link to exactly those two
@@ -173,6 +173,8 @@ class TestGuardThresholdCensus:
 			"Pupil taken off roll while placed",
 		):
 			assert rule in rules
+		guard_item = board(world)[20]  # the readiness board carries the guard as an item of its own
+		assert guard_item["status"] == "Not Met" and old.name in guard_item["open"]
 		assert world.pa1 not in rows
 
 	def test_registration_threshold_lists_the_pupils_who_trigger_it(self, world):
@@ -339,3 +341,20 @@ class TestOneClickPdf:
 			).status_code
 			== 403
 		)
+
+
+class TestDomainChartOnForms:
+	def test_chart_data_for_the_placement_and_pupil_forms(self, world):
+		from ap_framework.oversight.progress import domain_chart
+
+		TestProgress().assess(world, world.pa1, world.pupil_a1, add_days(today(), -20), 1, {"Resilience": 2})
+		TestProgress().assess(world, world.pa1, world.pupil_a1, add_days(today(), -1), 0, {"Resilience": 4})
+		frappe.set_user(world.users["ap_lead_a"])
+		for chart in (domain_chart(placement=world.pa1), domain_chart(pupil=world.pupil_a1)):
+			assert chart["labels"] == ["Resilience"]
+			assert [d["values"] for d in chart["datasets"]] == [[2], [4]]
+		assert domain_chart(placement=world.pa2) is None  # nothing assessed yet
+		frappe.set_user(world.users["ap_lead_b"])
+		with pytest.raises(frappe.PermissionError):
+			domain_chart(placement=world.pa1)
+		frappe.set_user("Administrator")

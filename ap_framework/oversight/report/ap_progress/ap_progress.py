@@ -92,6 +92,7 @@ def pupil_progress(filters) -> tuple[list[dict], list[str]]:
 		.on(p.name == da.placement)
 		.select(
 			da.placement,
+			da.pupil,
 			da.pupil_name,
 			da.assessment_date,
 			da.is_baseline,
@@ -113,6 +114,7 @@ def pupil_progress(filters) -> tuple[list[dict], list[str]]:
 			r.placement,
 			{
 				"placement": r.placement,
+				"pupil": r.pupil,
 				"pupil_name": r.pupil_name,
 				"school": r.school,
 				"provider": r.provider,

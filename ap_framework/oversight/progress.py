@@ -1,0 +1,40 @@
+"""The domain chart on the Pupil and Placement forms: baseline against the latest scores."""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+from ap_framework.oversight.report.ap_progress.ap_progress import pupil_progress
+
+
+@frappe.whitelist()
+def domain_chart(pupil: str | None = None, placement: str | None = None) -> dict | None:
+	"""Chart data for one placement, or a pupil's latest placement with assessments; None when there is
+	nothing to compare yet. Only for those who may read the record it is shown on."""
+	doctype, name = ("Placement", placement) if placement else ("Pupil", pupil)
+	if not name or not frappe.has_permission(doctype, "read", doc=name):
+		raise frappe.PermissionError
+	school = frappe.db.get_value(doctype, name, "school")
+	rows = [
+		r
+		for r in pupil_progress(frappe._dict(school=school))[0]
+		if (r["placement"] == placement if placement else r["pupil"] == pupil)
+	]
+	if not rows:
+		return None
+	row = rows[-1]
+	domains = [
+		d
+		for d in frappe.get_all(
+			"Development Domain", filters={"is_active": 1}, pluck="name", order_by="sort_order"
+		)
+		if d in row["baseline"] or d in row["latest"]
+	]
+	return {
+		"labels": domains,
+		"datasets": [
+			{"name": _("Baseline"), "values": [row["baseline"].get(d, 0) for d in domains]},
+			{"name": _("Latest"), "values": [row["latest"].get(d, 0) for d in domains]},
+		],
+	}
