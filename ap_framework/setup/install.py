@@ -32,11 +32,15 @@ def after_migrate():
 
 
 def save_default_settings():
-	"""Store AP Settings' defaults once, so reports and SQL that read tabSingles see real values."""
+	"""Store AP Settings' defaults once, so reports and SQL that read tabSingles see real values.
+
+	Judged by what is stored, not by the loaded document: Frappe fills an unsaved Single's Time fields
+	with the current time, which would otherwise be kept as the school day's session starts."""
 	settings = frappe.get_single("AP Settings")
+	stored = frappe.db.get_singles_dict("AP Settings")
 	changed = False
 	for df in settings.meta.fields:
-		if df.default not in (None, "") and settings.get(df.fieldname) in (None, ""):
+		if df.default not in (None, "") and stored.get(df.fieldname) in (None, ""):
 			settings.set(df.fieldname, df.default)
 			changed = True
 	if changed:

@@ -44,6 +44,9 @@ def test_fixtures_are_loaded(site):
 def test_settings_defaults_are_stored(site):
 	assert frappe.db.get_single_value("AP Settings", "review_interval_days") == 42
 	assert frappe.db.get_single_value("AP Settings", "attendance_deadline_minutes") == 30
+	# not the install time, which Frappe puts in an unsaved Single's Time fields
+	assert str(frappe.db.get_single_value("AP Settings", "am_session_start")) in ("9:00:00", "09:00:00")
+	assert str(frappe.db.get_single_value("AP Settings", "pm_session_start")) in ("13:00:00",)
 
 
 def test_attendance_has_a_unique_index_per_session(site):
