@@ -34,18 +34,29 @@ def after_migrate():
 def save_default_settings():
 	"""Store AP Settings' defaults once, so reports and SQL that read tabSingles see real values.
 
-	Judged by what is stored, not by the loaded document: Frappe fills an unsaved Single's Time fields
-	with the current time, which would otherwise be kept as the school day's session starts."""
+	Judged by what is stored. Frappe stores a new Single's Time fields as the current time (with
+	microseconds) when it syncs the DocType: a session start with fractional seconds was never chosen by
+	anyone, so it counts as unset."""
 	settings = frappe.get_single("AP Settings")
 	stored = frappe.db.get_singles_dict("AP Settings")
-	changed = False
-	for df in settings.meta.fields:
-		if df.default not in (None, "") and stored.get(df.fieldname) in (None, ""):
-			settings.set(df.fieldname, df.default)
-			changed = True
-	if changed:
-		settings.flags.ignore_permissions = True  # install-time, run by the site administrator
-		settings.save()
+	unset = [
+		df
+		for df in settings.meta.fields
+		if df.default not in (None, "") and _unset(df, stored.get(df.fieldname))
+	]
+	if not unset:
+		return
+	for df in unset:
+		settings.set(df.fieldname, df.default)
+	settings.flags.ignore_permissions = True  # install-time, run by the site administrator
+	settings.save()
+	for df in unset:  # the document save stores Time fields as "now" again: write those directly
+		if df.fieldtype == "Time":
+			frappe.db.set_single_value("AP Settings", df.fieldname, df.default)
+
+
+def _unset(df, value) -> bool:
+	return value in (None, "") or (df.fieldtype == "Time" and "." in str(value))
 
 
 def before_uninstall():
