@@ -15,12 +15,7 @@ def domain_chart(pupil: str | None = None, placement: str | None = None) -> dict
 	doctype, name = ("Placement", placement) if placement else ("Pupil", pupil)
 	if not name or not frappe.has_permission(doctype, "read", doc=name):
 		raise frappe.PermissionError
-	school = frappe.db.get_value(doctype, name, "school")
-	rows = [
-		r
-		for r in pupil_progress(frappe._dict(school=school))[0]
-		if (r["placement"] == placement if placement else r["pupil"] == pupil)
-	]
+	rows = pupil_progress(frappe._dict({doctype.lower(): name}))[0]
 	if not rows:
 		return None
 	row = rows[-1]

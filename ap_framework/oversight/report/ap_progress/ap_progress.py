@@ -107,6 +107,11 @@ def pupil_progress(filters) -> tuple[list[dict], list[str]]:
 		.orderby(da.assessment_date)
 		.orderby(da.creation)
 	)
+	# the form charts ask about one pupil or placement: filter in SQL, not after reading the school
+	if filters.get("placement"):
+		query = query.where(da.placement == filters.get("placement"))
+	if filters.get("pupil"):
+		query = query.where(da.pupil == filters.get("pupil"))
 	rows = evidence.scoped(query, p, evidence.allowed_schools(), filters.get("school")).run(as_dict=True)
 	by_placement: dict[str, dict] = {}
 	for r in rows:
