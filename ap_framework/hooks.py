@@ -132,6 +132,8 @@ role_home_page = {"AP Provider User": "ap"}
 
 # ---- scheduled jobs: ap_framework/oversight/jobs.py ---------------------------------------------
 scheduler_events = {
+	# profile transfers: queue again what a lost job left behind; ask partners what became of our sends
+	"hourly": ["ap_framework.transfer.follow_up.hourly"],
 	"cron": {
 		# registers: every 15 minutes through the school day (weekend timetables too)
 		"*/15 7-18 * * *": ["ap_framework.oversight.jobs.attendance_deadlines"],
@@ -142,6 +144,7 @@ scheduler_events = {
 			"ap_framework.oversight.jobs.providers",
 			"ap_framework.oversight.jobs.placements",
 			"ap_framework.development.monitoring.check_ins",  # life after reintegration
+			"ap_framework.transfer.follow_up.receipts",  # safeguarding shares with no receipt
 		],
 		# Monday morning, after the daily jobs
 		"30 7 * * 1": ["ap_framework.oversight.jobs.weekly_digest"],

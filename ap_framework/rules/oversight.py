@@ -31,6 +31,8 @@ PLAN_NOT_AGREED = "Plan Not Agreed"
 WEEKLY_DIGEST = "Weekly Digest"
 CHECK_IN_DUE = "Reintegration Check-in Due"
 DOMAIN_FELL_BACK = "Domain Fell Back"
+RECEIPT_OVERDUE = "Safeguarding Receipt Overdue"
+TRANSFER_DECIDED = "Transfer Decided"
 RULES = (
 	ATTENDANCE_NOT_MARKED,
 	LOW_ATTENDANCE,
@@ -48,6 +50,8 @@ RULES = (
 	WEEKLY_DIGEST,
 	CHECK_IN_DUE,
 	DOMAIN_FELL_BACK,
+	RECEIPT_OVERDUE,
+	TRANSFER_DECIDED,
 )
 REVIEW_RULES = (REVIEW_DUE, REVIEW_OVERDUE)
 NEVER = "never"  # the period of "due because it has never happened"
@@ -72,6 +76,11 @@ MESSAGES = {
 	WEEKLY_DIGEST: _("Weekly AP oversight digest for {0}"),
 	CHECK_IN_DUE: _("{0}: a check-in on the development domains was due on {1}, after the return to school"),
 	DOMAIN_FELL_BACK: _("{0}: since returning to school, {1} fell back ({2})"),
+	RECEIPT_OVERDUE: _(
+		"{0}: safeguarding information sent to {1} on {2} has no confirmed receipt after five school days."
+		" Contact their Safeguarding Lead."
+	),
+	TRANSFER_DECIDED: _("{0}: {1} answered the learner profile you sent ({2}): {3}"),
 }
 TITLES = {rule: _(rule) for rule in RULES}
 

@@ -265,3 +265,68 @@ def sections_of(titles: list[str]) -> list[str]:
 	"""Section codes from the titles staff pick in a form, in the profile's order."""
 	codes = {CODE_BY_TITLE.get(t, t) for t in titles}
 	return [c for c in [*SECTIONS, SAFEGUARDING] if c in codes] + sorted(codes - set(ALL_TITLES))
+
+
+# ---- after delivery: what the receiver did with it ---------------------------------------------------
+RECEIPT_SCHOOL_DAYS = 5  # a safeguarding share unconfirmed this long is chased (KCSIE: confirm receipt)
+FOLLOW_UP_DAYS = 90  # a transfer still undecided after this long is no longer asked about
+STATUS_BATCH = 200  # idempotency keys per status request
+REMOTE_STATES = ("Awaiting Acceptance", "Accepted", "Rejected")
+# What the receiver reports, as the Profile Transfer fields it fills on our side.
+REMOTE_FIELDS = {
+	"status": "remote_status",
+	"receipt_confirmed_on": "receipt_confirmed_on",
+	"receipt_confirmed_by": "receipt_confirmed_by",
+	"decided_on": "remote_decided_on",
+	"decided_by": "remote_decided_by",
+	"rejection_reason": "remote_rejection_reason",
+}
+
+
+def receipt_due_by(sent_on: date) -> date:
+	"""The day a safeguarding share sent on `sent_on` is overdue for a receipt: five school days on."""
+	from ap_framework.rules.oversight import school_days_after
+
+	return school_days_after(sent_on, RECEIPT_SCHOOL_DAYS)
+
+
+def needs_follow_up(channel: str, remote_status: str | None, receipt_confirmed: bool) -> bool:
+	"""Still worth asking the receiver about: not yet decided, or a safeguarding share not yet confirmed."""
+	undecided = remote_status in (None, "", "Awaiting Acceptance")
+	return undecided or (channel == "Safeguarding" and not receipt_confirmed)
+
+
+def parse_statuses(body: str | None, asked: list[str]) -> dict[str, dict] | None:
+	"""The receiver's answer to a status request, as {idempotency key: {our field: value}} for the keys we
+	asked about; None when the answer is not one (garbage is ignored, never half-applied)."""
+	try:
+		profiles = json.loads(body or "")["message"]["profiles"]
+	except (ValueError, KeyError, TypeError):
+		return None
+	if not isinstance(profiles, dict):
+		return None
+	out = {}
+	for key in asked:
+		row = profiles.get(key)
+		if not isinstance(row, dict) or row.get("status") not in REMOTE_STATES:
+			continue
+		out[key] = {
+			ours: (str(row[theirs])[:140] if theirs != "rejection_reason" else str(row[theirs])[:2000])
+			if row.get(theirs) not in (None, "")
+			else None
+			for theirs, ours in REMOTE_FIELDS.items()
+		}
+	return out
+
+
+def changes(current: dict, reported: dict) -> dict:
+	"""The fields that differ between what we hold and what the receiver now reports. A receipt, once
+	confirmed, stays confirmed (a later answer without it does not blank it)."""
+	out = {}
+	for field, value in reported.items():
+		if value is None and current.get(field):
+			continue
+		width = 19 if field.endswith("_on") else None  # datetimes to the second, as the receiver sends them
+		if str(current.get(field) or "")[:width] != str(value or "")[:width]:
+			out[field] = value
+	return out

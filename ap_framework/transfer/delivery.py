@@ -1,7 +1,10 @@
 """Send a frozen Profile Transfer to its partner: timeouts, bounded retries with back-off, and an
 idempotency key, so a retried or duplicated send is received once. Whatever the partner does (down,
 slow, an error, garbage), the transfer ends Sent with the partner's reference, or Failed with the error
-and ready to retry: nothing is lost."""
+and ready to retry: nothing is lost.
+
+Sending runs in a background job (the retries and their waits can outlast a web request): `send` queues
+it, `deliver_queued` is the job, and follow_up.requeue_stuck queues again what a lost job left behind."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from frappe.utils import cint, flt, now_datetime
 from ap_framework.rules import transfer as rules
 
 RECEIVE = "/api/method/ap_framework.transfer.receive.receive"
+QUEUE = "default"
 
 
 def settings() -> dict:
@@ -83,13 +87,16 @@ def deliver(doc) -> rules.Outcome:
 		time.sleep(rules.backoff(attempt, conf["backoff"]))
 	values = {"attempts": attempts, "last_attempt_on": now_datetime()}
 	if outcome.state == "delivered":
+		sent_on = now_datetime()
 		values.update(
 			status="Sent",
 			remote_reference=outcome.reference,
-			sent_on=now_datetime(),
-			sent_by=frappe.session.user,
+			sent_on=sent_on,
+			sent_by=doc.sent_by or frappe.session.user,
 			last_error=None,
 		)
+		if doc.channel == "Safeguarding":
+			values["receipt_due_by"] = rules.receipt_due_by(sent_on.date())
 		note = _("Sent to {0} as {1} ({2})").format(doc.partner, outcome.reference, outcome.message)
 	else:
 		values.update(status="Failed", last_error=outcome.message)
@@ -102,12 +109,45 @@ def deliver(doc) -> rules.Outcome:
 	return outcome
 
 
+def job_id(name: str) -> str:
+	return f"ap-profile-transfer::{name}"
+
+
+def enqueue(name: str, after_commit: bool = True) -> None:
+	"""One delivery job per transfer (deduplicated by job id), long enough for every attempt and wait."""
+	conf = settings()
+	waits = sum(rules.backoff(a, conf["backoff"]) for a in range(1, conf["attempts"]))
+	timeout = conf["attempts"] * (conf["connect_timeout"] + conf["read_timeout"]) + waits + 300  # + the pack
+	frappe.enqueue(
+		"ap_framework.transfer.delivery.deliver_queued",
+		queue=QUEUE,
+		timeout=int(timeout),
+		job_id=job_id(name),
+		deduplicate=True,
+		enqueue_after_commit=after_commit,  # the job must find the transfer marked Queued
+		name=name,
+	)
+
+
+def deliver_queued(name: str) -> None:
+	"""The background job: deliver a transfer still queued (a second job for it finds it Sent, and stops)."""
+	status = frappe.db.get_value("Profile Transfer", name, "status")
+	if status != "Queued":
+		return  # delivered meanwhile, failed and waiting for a person to retry, or gone
+	deliver(frappe.get_doc("Profile Transfer", name))
+
+
 @frappe.whitelist(methods=["POST"])
 def send(name: str) -> dict:
-	"""Send (or retry) a Profile Transfer the user may see and could have created."""
+	"""Queue (or retry) the sending of a Profile Transfer the user may see and could have created."""
 	doc = frappe.get_doc("Profile Transfer", name)
 	doc.check_permission("read")
 	if not frappe.has_permission("Profile Transfer", "create"):
 		frappe.throw(_("You may not send profiles"), frappe.PermissionError)
-	outcome = deliver(doc)
-	return {"status": doc.status, "message": outcome.message, "reference": outcome.reference}
+	if doc.status == "Sent":
+		return {"status": "Sent", "message": _("Already delivered"), "reference": doc.remote_reference}
+	# Delivery bookkeeping on a frozen record (nobody holds write on it): who asked, and that it waits.
+	doc.db_set({"status": "Queued", "sent_by": frappe.session.user})
+	doc.add_comment("Info", _("Queued for sending to {0} by {1}").format(doc.partner, frappe.session.user))
+	enqueue(doc.name)
+	return {"status": "Queued", "message": _("Queued for sending"), "reference": None}

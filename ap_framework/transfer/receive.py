@@ -10,7 +10,7 @@ import json
 
 import frappe
 from frappe import _
-from frappe.utils import now_datetime
+from frappe.utils import get_fullname, now_datetime
 
 from ap_framework.rules import transfer as rules
 from ap_framework.validation import throw_problems
@@ -148,8 +148,65 @@ def _attach_pack(doc, encoded: str) -> None:
 	doc.db_set("pack", f.file_url, update_modified=False)
 
 
-# ---- the named person decides --------------------------------------------------------------------
-def _decidable(name: str):
+@frappe.whitelist(methods=["POST"])
+def statuses(keys: list) -> dict:
+	"""What became of the profiles a partner sent us, by idempotency key: received (and, on the
+	safeguarding channel, receipt confirmed), accepted or rejected. A partner learns only of its own sends."""
+	partner = _partner_for(frappe.session.user)
+	if not isinstance(keys, list) or len(keys) > rules.STATUS_BATCH:
+		frappe.throw(
+			_("Ask about at most {0} profiles at a time").format(rules.STATUS_BATCH),
+			frappe.ValidationError,
+			title=_("keys"),
+		)
+	keys = [k for k in keys if isinstance(k, str)]
+	rows = (
+		frappe.get_all(
+			"Incoming Profile",
+			filters={"partner": partner.name, "idempotency_key": ("in", keys)},
+			fields=[
+				"name",
+				"idempotency_key",
+				"status",
+				"receipt_confirmed_on",
+				"receipt_confirmed_by",
+				"decided_on",
+				"decided_by",
+				"rejection_reason",
+			],
+		)
+		if keys
+		else []
+	)
+	return {
+		"protocol": rules.PROTOCOL,
+		"profiles": {
+			r.idempotency_key: {
+				"reference": r.name,
+				"status": r.status,
+				"receipt_confirmed_on": _stamp(r.receipt_confirmed_on),
+				"receipt_confirmed_by": _who(r.receipt_confirmed_by),
+				"decided_on": _stamp(r.decided_on),
+				"decided_by": _who(r.decided_by),
+				"rejection_reason": r.rejection_reason,
+			}
+			for r in rows
+		},
+	}
+
+
+def _stamp(value) -> str | None:
+	return value.strftime("%Y-%m-%d %H:%M:%S") if value else None
+
+
+def _who(user: str | None) -> str | None:
+	"""A person's name, not their login: the partner has no account here to link to."""
+	return get_fullname(user) if user else None
+
+
+# ---- the named person confirms receipt, and decides ---------------------------------------------------
+def _named(name: str):
+	"""The incoming profile, if the user is the person named to act on it (or an AP Administrator)."""
 	doc = frappe.get_doc("Incoming Profile", name)
 	doc.check_permission("read")
 	user = frappe.session.user
@@ -164,9 +221,36 @@ def _decidable(name: str):
 			),
 			frappe.PermissionError,
 		)
+	return doc
+
+
+def _decidable(name: str):
+	doc = _named(name)
 	if doc.status != "Awaiting Acceptance":
 		frappe.throw(_("This profile was already {0}").format(_(doc.status).lower()), frappe.ValidationError)
 	return doc
+
+
+def _receipt(doc) -> dict:
+	"""Receipt confirmed now by the user, unless it already was (a decision implies it)."""
+	if doc.receipt_confirmed_on:
+		return {}
+	return {"receipt_confirmed_on": now_datetime(), "receipt_confirmed_by": frappe.session.user}
+
+
+@frappe.whitelist(methods=["POST"])
+def confirm_receipt(name: str) -> dict:
+	"""The named person confirms the profile reached them. The sender learns of it when it next asks
+	(ap_framework/transfer/follow_up.py); on the safeguarding channel it is chased until then."""
+	doc = _named(name)
+	values = _receipt(doc)
+	if values:
+		doc.db_set(values)  # authorised by _named; the record itself stays read-only for everyone
+		doc.add_comment("Info", _("Receipt confirmed by {0}").format(get_fullname(frappe.session.user)))
+	return {
+		"receipt_confirmed_on": str(doc.receipt_confirmed_on),
+		"receipt_confirmed_by": doc.receipt_confirmed_by,
+	}
 
 
 @frappe.whitelist(methods=["POST"])
@@ -193,6 +277,7 @@ def accept(name: str) -> dict:
 	# The decision was authorised by _decidable; the record itself stays read-only for everyone.
 	doc.db_set(
 		{
+			**_receipt(doc),
 			"status": "Accepted",
 			"pupil": pupil,
 			"decided_by": frappe.session.user,
@@ -211,6 +296,7 @@ def reject(name: str, reason: str) -> dict:
 	doc = _decidable(name)
 	doc.db_set(
 		{
+			**_receipt(doc),
 			"status": "Rejected",
 			"rejection_reason": reason.strip(),
 			"decided_by": frappe.session.user,

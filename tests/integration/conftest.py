@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,22 +63,23 @@ def world(site):
 	frappe.db.commit()
 
 
+def bench_python() -> str:
+	"""The bench's Python (its env has frappe and the apps), else this one."""
+	python = BENCH / "env" / "bin" / "python"
+	return str(python if python.exists() else sys.executable)
+
+
+def frappe_cli(*args: str) -> list[str]:
+	"""argv for a `bench`-style frappe command, run from the bench's sites folder."""
+	return [bench_python(), "-m", "frappe.utils.bench_helper", "frappe", *args]
+
+
 def ensure_encryption_key(site_name: str) -> None:
 	"""Give the site its encryption key before any server starts. A new v16 site has none until a secret
 	is first stored; a server started before then makes up a key of its own and cannot read the secrets
 	another process stores meanwhile (see ap_framework/compat.py)."""
-	python = BENCH / "env" / "bin" / "python"
 	subprocess.run(
-		[
-			str(python if python.exists() else sys.executable),
-			"-m",
-			"frappe.utils.bench_helper",
-			"frappe",
-			"--site",
-			site_name,
-			"execute",
-			"frappe.utils.password.get_encryption_key",
-		],
+		frappe_cli("--site", site_name, "execute", "frappe.utils.password.get_encryption_key"),
 		cwd=BENCH / "sites",
 		check=True,
 		capture_output=True,
@@ -91,51 +93,47 @@ def _free_port() -> int:
 		return s.getsockname()[1]
 
 
+@contextmanager
+def serve(site_name: str):
+	"""`frappe serve` of a site on a free loopback port, yielding its URL once it answers."""
+	import requests
+
+	ensure_encryption_key(site_name)
+	port = _free_port()
+	log = open(BENCH / "logs" / f"ap-test-serve-{site_name}-{port}.log", "w")
+	proc = subprocess.Popen(
+		frappe_cli("--site", site_name, "serve", "--port", str(port), "--noreload"),
+		cwd=BENCH / "sites",
+		stdout=log,
+		stderr=subprocess.STDOUT,
+	)
+	url = f"http://127.0.0.1:{port}"
+	try:
+		deadline = time.monotonic() + 90
+		while time.monotonic() < deadline:
+			try:
+				if requests.get(f"{url}/api/method/ping", timeout=2).ok:
+					break
+			except requests.ConnectionError:
+				time.sleep(0.5)
+		else:
+			pytest.fail(f"frappe serve did not answer for {site_name} on {url}; see {log.name}")
+		yield url
+	finally:
+		proc.terminate()
+		proc.wait(timeout=20)
+		log.close()
+	Path(log.name).unlink(missing_ok=True)  # kept when the server failed to start
+
+
 @pytest.fixture(scope="session")
 def base_url(site):
 	"""AP_BASE_URL, or a `frappe serve` of AP_SITE started for this run on a free loopback port."""
 	if os.environ.get("AP_BASE_URL"):
 		yield os.environ["AP_BASE_URL"].rstrip("/")
 		return
-	import requests
-
-	ensure_encryption_key(SITE)
-	port = _free_port()
-	python = BENCH / "env" / "bin" / "python"
-	log = open(BENCH / "logs" / f"ap-test-serve-{port}.log", "w")
-	proc = subprocess.Popen(
-		[
-			str(python if python.exists() else sys.executable),
-			"-m",
-			"frappe.utils.bench_helper",
-			"frappe",
-			"--site",
-			SITE,
-			"serve",
-			"--port",
-			str(port),
-			"--noreload",
-		],
-		cwd=BENCH / "sites",
-		stdout=log,
-		stderr=subprocess.STDOUT,
-	)
-	url = f"http://127.0.0.1:{port}"
-	deadline = time.monotonic() + 90
-	while time.monotonic() < deadline:
-		try:
-			if requests.get(f"{url}/api/method/ping", timeout=2).ok:
-				break
-		except requests.ConnectionError:
-			time.sleep(0.5)
-	else:
-		proc.terminate()
-		pytest.fail(f"frappe serve did not answer on {url}; see {log.name}")
-	yield url
-	proc.terminate()
-	proc.wait(timeout=20)
-	log.close()
-	Path(log.name).unlink(missing_ok=True)
+	with serve(SITE) as url:
+		yield url
 
 
 @pytest.fixture(scope="session")

@@ -430,3 +430,65 @@ class TestPdfPack:
 
 		with pytest.raises(ValueError):
 			pdf.merge(b"<html>", [], [], {})
+
+
+class TestFollowUp:
+	KEY = "a" * 32
+
+	def answer(self, **row) -> str:
+		base = {"reference": "INC-1", "status": "Awaiting Acceptance"}
+		return json.dumps({"message": {"protocol": 1, "profiles": {self.KEY: {**base, **row}}}})
+
+	def test_receipt_is_due_five_school_days_after_sending(self):
+		assert transfer.receipt_due_by(date(2026, 11, 23)) == date(2026, 11, 30)  # Monday -> Monday
+		assert transfer.receipt_due_by(date(2026, 11, 27)) == date(2026, 12, 4)  # Friday -> Friday
+		assert transfer.receipt_due_by(date(2026, 11, 28)) == date(2026, 12, 4)  # Saturday -> Friday
+
+	def test_follow_up_until_decided_and_for_safeguarding_until_confirmed(self):
+		assert transfer.needs_follow_up("Profile", None, False)
+		assert transfer.needs_follow_up("Profile", "Awaiting Acceptance", True)
+		assert not transfer.needs_follow_up("Profile", "Accepted", False)
+		assert transfer.needs_follow_up("Safeguarding", "Accepted", False)
+		assert not transfer.needs_follow_up("Safeguarding", "Rejected", True)
+
+	def test_statuses_become_our_fields_for_the_keys_we_asked_only(self):
+		body = self.answer(status="Rejected", decided_by="Ann Lead", rejection_reason="Not ours")
+		assert transfer.parse_statuses(body, [self.KEY]) == {
+			self.KEY: {
+				"remote_status": "Rejected",
+				"receipt_confirmed_on": None,
+				"receipt_confirmed_by": None,
+				"remote_decided_on": None,
+				"remote_decided_by": "Ann Lead",
+				"remote_rejection_reason": "Not ours",
+			}
+		}
+		assert transfer.parse_statuses(body, ["b" * 32]) == {}  # not asked about: ignored
+
+	@pytest.mark.parametrize(
+		"body",
+		["<html>", "", None, '{"message": {"profiles": []}}', '{"message": "ok"}', "[1]"],
+	)
+	def test_garbage_is_no_answer(self, body):
+		assert transfer.parse_statuses(body, [self.KEY]) is None
+
+	def test_a_row_with_an_unknown_state_is_skipped(self):
+		assert transfer.parse_statuses(self.answer(status="Lost"), [self.KEY]) == {}
+
+	def test_changes_are_what_differs_and_a_receipt_is_never_unconfirmed(self):
+		held = {
+			"remote_status": "Awaiting Acceptance",
+			"receipt_confirmed_on": datetime(2026, 11, 24, 9, 30, 5, 123456),
+			"receipt_confirmed_by": "Dee Dsl",
+		}
+		reported = {
+			"remote_status": "Accepted",
+			"receipt_confirmed_on": "2026-11-24 09:30:05",
+			"receipt_confirmed_by": None,
+			"remote_decided_by": "Ann Lead",
+		}
+		assert transfer.changes(held, reported) == {
+			"remote_status": "Accepted",
+			"remote_decided_by": "Ann Lead",
+		}
+		assert transfer.changes(held, {}) == {}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BENCH, PARTNER_SITE, SITE, integration_skip_reason, partner_skip_reason
+from tests.conftest import PARTNER_SITE, SITE, integration_skip_reason, partner_skip_reason
 
 if integration_skip_reason() is not None:
 	collect_ignore_glob = ["test_*.py"]  # tests/integration/test__site.py says why
@@ -22,12 +21,9 @@ else:
 	import frappe
 	from frappe.utils import add_days, today
 
+	from tests.integration.conftest import bench_python, serve
+
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def _python() -> str:
-	python = BENCH / "env" / "bin" / "python"
-	return str(python if python.exists() else sys.executable)
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +36,7 @@ def partner_site():
 
 def _run_partner(action: str, token: str) -> dict | None:
 	r = subprocess.run(
-		[_python(), "-m", "tests.integration.transfer.partner", action, token],
+		[bench_python(), "-m", "tests.integration.transfer.partner", action, token],
 		cwd=ROOT,
 		capture_output=True,
 		text=True,
@@ -55,46 +51,8 @@ def _run_partner(action: str, token: str) -> dict | None:
 @pytest.fixture(scope="session")
 def partner_url(partner_site, site):
 	"""The partner site served on a free loopback port for this run."""
-	import requests
-
-	from tests.integration.conftest import _free_port, ensure_encryption_key
-
-	ensure_encryption_key(partner_site)
-	port = _free_port()
-	log = open(BENCH / "logs" / f"ap-test-partner-{port}.log", "w")
-	proc = subprocess.Popen(
-		[
-			_python(),
-			"-m",
-			"frappe.utils.bench_helper",
-			"frappe",
-			"--site",
-			partner_site,
-			"serve",
-			"--port",
-			str(port),
-			"--noreload",
-		],
-		cwd=BENCH / "sites",
-		stdout=log,
-		stderr=subprocess.STDOUT,
-	)
-	url = f"http://127.0.0.1:{port}"
-	deadline = time.monotonic() + 90
-	while time.monotonic() < deadline:
-		try:
-			if requests.get(f"{url}/api/method/ping", timeout=2).ok:
-				break
-		except requests.ConnectionError:
-			time.sleep(0.5)
-	else:
-		proc.terminate()
-		pytest.fail(f"frappe serve did not answer for {partner_site} on {url}; see {log.name}")
-	yield url
-	proc.terminate()
-	proc.wait(timeout=20)
-	log.close()
-	Path(log.name).unlink(missing_ok=True)
+	with serve(partner_site) as url:
+		yield url
 
 
 @pytest.fixture(scope="session")
@@ -195,25 +153,28 @@ def profile(world):
 	return doc
 
 
-@pytest.fixture
-def sender_partner(world, partner):
-	"""Our record of the partner: its URL, the API key it issued us, and what it may receive."""
+def partner_record(world, partner, **kw):
+	"""Our record of the partner: its URL, the API key it issued us, and what it may receive (all)."""
 	from ap_framework.rules.profile import ALL_TITLES
 
 	frappe.set_user("Administrator")
-	return frappe.get_doc(
-		{
-			"doctype": "Transfer Partner",
-			"partner_name": f"T{world.token} Partner {frappe.generate_hash(length=6)}",
-			"site_url": partner["url"],
-			"school": world.school_a,
-			"direction": "Send only",
-			"api_key": partner["users"]["integration"]["key"],
-			"api_secret": partner["users"]["integration"]["secret"],
-			"allow_safeguarding": 1,
-			"sections": [{"section": t} for t in ALL_TITLES.values()],
-		}
-	).insert()
+	doc = {
+		"doctype": "Transfer Partner",
+		"partner_name": f"T{world.token} Partner {frappe.generate_hash(length=6)}",
+		"site_url": partner["url"],
+		"school": world.school_a,
+		"direction": "Send only",
+		"api_key": partner["users"]["integration"]["key"],
+		"api_secret": partner["users"]["integration"]["secret"],
+		"allow_safeguarding": 1,
+		"sections": [{"section": t} for t in ALL_TITLES.values()],
+	}
+	return frappe.get_doc({**doc, **kw}).insert()
+
+
+@pytest.fixture
+def sender_partner(world, partner):
+	return partner_record(world, partner)
 
 
 class FakeReceiver:

@@ -68,6 +68,7 @@ def setup(token: str) -> dict:
 		"dsl": _user(token, "dsl", ["Safeguarding Lead"], school.name),
 		"admin": _user(token, "admin", ["AP Administrator", "System Manager"], None),  # reads View Log too
 		"integration": _user(token, "integration", [], None),
+		"other": _user(token, "other", [], None),  # another sender's integration user
 	}
 	school.db_set({"ap_lead": users["lead"]["email"], "dsl": users["dsl"]["email"]})
 	partner = frappe.get_doc(
@@ -79,6 +80,17 @@ def setup(token: str) -> dict:
 			"direction": "Receive only",
 			"receiving_user": users["integration"]["email"],
 			"allow_safeguarding": 1,
+			"sections": [{"section": t} for t in ALL_TITLES.values() if t != REFUSED],
+		}
+	).insert()
+	frappe.get_doc(
+		{
+			"doctype": "Transfer Partner",
+			"partner_name": f"P{token} Other Sender",
+			"site_url": "http://other.invalid",
+			"school": school.name,
+			"direction": "Receive only",
+			"receiving_user": users["other"]["email"],
 			"sections": [{"section": t} for t in ALL_TITLES.values() if t != REFUSED],
 		}
 	).insert()
@@ -114,7 +126,9 @@ def teardown(token: str) -> None:
 		)
 		frappe.db.delete(doctype, {"name": ("in", names)})
 	partners = frappe.get_all(
-		"Transfer Partner", filters={"partner_name": f"P{token} Sending School"}, pluck="name"
+		"Transfer Partner",
+		filters={"partner_name": ("in", [f"P{token} Sending School", f"P{token} Other Sender"])},
+		pluck="name",
 	)
 	if partners:
 		frappe.db.delete("Transfer Section", {"parent": ("in", partners)})
