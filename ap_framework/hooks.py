@@ -94,13 +94,13 @@ fixtures = [
 # ---- row-level scoping: ap_framework/permissions.py ---------------------------------------------
 permission_query_conditions = {dt: "ap_framework.permissions.query_conditions" for dt in _SCOPE_FIELDS}
 has_permission = {dt: "ap_framework.permissions.has_permission" for dt in _SCOPE_FIELDS}
-# transfer: a safeguarding-channel record is for Safeguarding Leads only, on top of the school scope
+# transfer: a safeguarding-channel record (and an alert about one) is for Safeguarding Leads only, on
+# top of the school scope
+_TRANSFER_ACCESS = ("Profile Transfer", "Incoming Profile", "AP Alert")
 permission_query_conditions.update(
-	{dt: "ap_framework.transfer.access.query_conditions" for dt in ("Profile Transfer", "Incoming Profile")}
+	{dt: "ap_framework.transfer.access.query_conditions" for dt in _TRANSFER_ACCESS}
 )
-has_permission.update(
-	{dt: "ap_framework.transfer.access.has_permission" for dt in ("Profile Transfer", "Incoming Profile")}
-)
+has_permission.update({dt: "ap_framework.transfer.access.has_permission" for dt in _TRANSFER_ACCESS})
 
 # ---- documents of other apps ----------------------------------------------------------------------
 doc_events = {

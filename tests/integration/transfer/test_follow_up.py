@@ -136,6 +136,14 @@ def test_safeguarding_receipt_is_chased_after_five_school_days_once(
 	assert "no confirmed receipt after five school days" in subject
 	follow_up.receipts(now=at(doc.receipt_due_by, 7))  # the job again: nothing sent twice
 	assert len(told(world.users["dsl_a"], doc.name)) == 1 and len(overdue_alerts(doc.name)) == 1
+	# the alert names a safeguarding share: Safeguarding Leads only, through every door
+	(alert,) = frappe.get_all("AP Alert", filters={"reference_name": doc.name}, pluck="name")
+	assert not frappe.has_permission("AP Alert", "read", alert, user=world.users["ap_lead_a"])
+	assert frappe.has_permission("AP Alert", "read", alert, user=world.users["dsl_a"])
+	for user, listed in (("ap_lead_a", False), ("dsl_a", True)):
+		frappe.set_user(world.users[user])
+		assert (alert in frappe.get_list("AP Alert", pluck="name", limit=0)) is listed, user
+	frappe.set_user("Administrator")
 
 	# the receiving Safeguarding Lead confirms; nobody else there can
 	confirm = RECEIVE + "confirm_receipt"
