@@ -17,48 +17,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from datetime import datetime, timedelta
 from datetime import time as clock
-from pathlib import Path
 
-BENCH = Path(os.environ.get("AP_BENCH", "/opt/bench"))
+from _common import Recorder, connect, frappe
+
 SITE = os.environ["AP_SITE"]
-
-os.chdir(BENCH / "sites")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import frappe  # noqa: E402
-
-frappe.init(site=SITE, sites_path=".")
-frappe.connect()
-frappe.set_user("Administrator")
-frappe.flags.mute_emails = True
+connect(SITE)
 frappe.local.conf.mail_server = "smtp.invalid"  # an outgoing account for the Email Queue (never used)
-frappe.local.conf.throttle_user_limit = 10**6
 
 from ap_framework.oversight import jobs  # noqa: E402
 from ap_framework.setup.demo import make_demo  # noqa: E402
 
 JOBS = ["attendance_deadlines", "low_attendance", "reviews", "providers", "placements", "weekly_digest"]
 USER = "ap-bench-staff@ap-bench.example.com"
-
-
-class QueryCounter:
-	def __init__(self):
-		self.count = 0
-		self._sql = frappe.db.sql
-
-	def __enter__(self):
-		def counting(*args, **kwargs):
-			self.count += 1
-			return self._sql(*args, **kwargs)
-
-		frappe.db.sql = counting
-		return self
-
-	def __exit__(self, *exc):
-		frappe.db.sql = self._sql
 
 
 def school_day_at_ten() -> datetime:
@@ -69,7 +42,7 @@ def school_day_at_ten() -> datetime:
 
 
 def measure(job: str, now: datetime) -> tuple[float, int, dict]:
-	with QueryCounter() as q:
+	with Recorder() as q:
 		t0 = time.perf_counter()
 		out = getattr(jobs, job)(now=now)
 		elapsed = time.perf_counter() - t0

@@ -13,31 +13,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-BENCH = Path(os.environ.get("AP_BENCH", "/opt/bench"))
+from _common import BENCH, Recorder, connect, frappe, free_port
+from frappe.utils.password import update_password
+
 SITE = os.environ["AP_SITE"]
 PASSWORD = "Bench-" + uuid.uuid4().hex[:10]
-
-os.chdir(BENCH / "sites")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import frappe  # noqa: E402
-from frappe.utils.password import update_password  # noqa: E402
-
-frappe.init(site=SITE, sites_path=".")
-frappe.connect()
-frappe.set_user("Administrator")
-frappe.flags.mute_emails = True
-# Frappe throttles user sign-ups to 60 an hour; this process makes 51 (the setting stays in this process).
-frappe.local.conf.throttle_user_limit = 10**6
+connect(SITE)  # lifts Frappe's sign-up throttle (60 an hour): this process makes 51 users
 
 from ap_framework.portal import register  # noqa: E402
 
@@ -52,23 +41,6 @@ def weekdays_back(n: int) -> list[date]:
 			out.append(day)
 		day -= timedelta(days=1)
 	return out
-
-
-class QueryCounter:
-	def __init__(self):
-		self.count = 0
-		self._sql = frappe.db.sql
-
-	def __enter__(self):
-		def counted(*args, **kwargs):
-			self.count += 1
-			return self._sql(*args, **kwargs)
-
-		frappe.db.sql = counted
-		return self
-
-	def __exit__(self, *exc):
-		frappe.db.sql = self._sql
 
 
 def make_provider(index: int, pupils: int, school: str) -> tuple[str, list[str], str]:
@@ -173,7 +145,7 @@ def server_side(provider: str, placements: list[str], days: list[date]) -> None:
 	timings, queries = [], []
 	for day in days[:10]:
 		marks = [{"placement": p, "mark": "/"} for p in placements]
-		with QueryCounter() as qc:
+		with Recorder() as qc:
 			t0 = time.perf_counter()
 			register.save(provider, day, "AM", marks)
 			timings.append(time.perf_counter() - t0)
@@ -222,12 +194,6 @@ def server_side(provider: str, placements: list[str], days: list[date]) -> None:
 		f"{statistics.mean(queries):.0f} queries"
 	)
 	print(f"raw INSERT of the same 30 rows: mean {raw_mean:.1f} ms, 1 query; ratio {mean / raw_mean:.1f}x")
-
-
-def free_port() -> int:
-	with socket.socket() as s:
-		s.bind(("127.0.0.1", 0))
-		return s.getsockname()[1]
 
 
 def concurrent(users: list[str], days: list[date], seconds: int, workers: int) -> None:

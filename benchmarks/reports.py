@@ -12,38 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-BENCH = Path(os.environ.get("AP_BENCH", "/opt/bench"))
+from _common import Recorder, connect, frappe
+
 SITE = os.environ["AP_SITE"]
-os.chdir(BENCH / "sites")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import frappe  # noqa: E402
-
-frappe.init(site=SITE, sites_path=".")
-frappe.connect()
-frappe.set_user("Administrator")
-
-
-class Recorder:
-	"""Counts and keeps every SQL statement run through frappe.db.sql."""
-
-	def __init__(self):
-		self.statements: list[tuple] = []
-		self._sql = frappe.db.sql
-
-	def __enter__(self):
-		def recorded(query, values=(), *args, **kwargs):
-			self.statements.append((str(query), values))
-			return self._sql(query, values, *args, **kwargs)
-
-		frappe.db.sql = recorded
-		return self
-
-	def __exit__(self, *exc):
-		frappe.db.sql = self._sql
+connect(SITE)
 
 
 def measure(label: str, fn, repeat: int = 5) -> None:

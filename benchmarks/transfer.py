@@ -14,60 +14,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
-BENCH = Path(os.environ.get("AP_BENCH", "/opt/bench"))
+from _common import PYTHON, ROOT, connect, frappe, serve
+from frappe.utils import add_days, today
+
 SITE = os.environ["AP_SITE"]
 PARTNER = os.environ["AP_PARTNER_SITE"]
-ROOT = Path(__file__).resolve().parents[1]
-
-os.chdir(BENCH / "sites")
-sys.path.insert(0, str(ROOT))
-import frappe  # noqa: E402
-from frappe.utils import add_days, today  # noqa: E402
-
 TOKEN = uuid.uuid4().hex[:6].upper()
-PYTHON = str(BENCH / "env" / "bin" / "python")
-
-
-def serve(site: str):
-	with socket.socket() as s:
-		s.bind(("127.0.0.1", 0))
-		port = s.getsockname()[1]
-	proc = subprocess.Popen(
-		[
-			PYTHON,
-			"-m",
-			"frappe.utils.bench_helper",
-			"frappe",
-			"--site",
-			site,
-			"serve",
-			"--port",
-			str(port),
-			"--noreload",
-		],
-		cwd=BENCH / "sites",
-		stdout=subprocess.DEVNULL,
-		stderr=subprocess.DEVNULL,
-	)
-	import requests
-
-	url = f"http://127.0.0.1:{port}"
-	for _ in range(180):
-		try:
-			if requests.get(url + "/api/method/ping", timeout=2).ok:
-				return proc, url
-		except requests.ConnectionError:
-			time.sleep(0.5)
-	proc.terminate()
-	raise SystemExit(f"frappe serve of {site} did not start")
 
 
 def partner(action: str) -> dict:
@@ -123,10 +80,7 @@ def main():
 	parser.add_argument("--packs", type=int, default=10)
 	args = parser.parse_args()
 
-	frappe.init(site=SITE, sites_path=".")
-	frappe.connect()
-	frappe.set_user("Administrator")
-	frappe.flags.mute_emails = True
+	connect(SITE)
 	from ap_framework.rules.profile import ALL_TITLES
 	from ap_framework.transfer import delivery, pack
 	from tests.integration.transfer.test_pack import ehcp_pdf
