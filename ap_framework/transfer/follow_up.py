@@ -112,19 +112,21 @@ def poll(now: datetime | None = None, names: list[str] | None = None) -> dict:
 			result["unreachable"] += 1
 			continue
 		result["asked"] += len(rows)
+		unchanged = []
 		for row in rows:
 			changed = rules.changes(row, reported.get(row.idempotency_key) or {})
-			frappe.db.set_value(
-				"Profile Transfer",
-				row.name,
-				{**changed, "last_checked_on": now},
-				update_modified=bool(changed),  # bookkeeping on a frozen record: nobody holds write on it
-			)
-			if changed:
-				result["updated"] += 1
-				_note(row, changed)
-				if changed.get("remote_status") in ("Accepted", "Rejected"):
-					decided.append(frappe._dict({**row, **changed}))
+			if not changed:
+				unchanged.append(row.name)
+				continue
+			# bookkeeping on a frozen record (nobody holds write on it), so set directly
+			frappe.db.set_value("Profile Transfer", row.name, {**changed, "last_checked_on": now})
+			result["updated"] += 1
+			_note(row, changed)
+			if changed.get("remote_status") in ("Accepted", "Rejected"):
+				decided.append(frappe._dict({**row, **changed}))
+		if unchanged:  # asked, nothing new: one statement
+			t = DocType("Profile Transfer")
+			frappe.qb.update(t).set(t.last_checked_on, now).where(t.name.isin(unchanged)).run()
 	_report_decisions(decided, now)
 	return result
 

@@ -53,7 +53,10 @@ def test_acceptance_is_reported_back_to_the_sender_once(world, profile, sender_p
 	assert follow_up.poll(names=[doc.name]) == {"asked": 1, "updated": 1, "unreachable": 0}
 	doc.reload()
 	assert doc.remote_status == "Awaiting Acceptance" and doc.last_checked_on and not doc.receipt_confirmed_on
-	assert follow_up.poll(names=[doc.name])["updated"] == 0  # nothing new: nothing written or said
+	later = now_datetime().replace(microsecond=0) + timedelta(hours=1)
+	assert follow_up.poll(later, names=[doc.name])["updated"] == 0  # nothing new: nothing said
+	doc.reload()
+	assert doc.last_checked_on == later and doc.remote_status == "Awaiting Acceptance"
 
 	assert remote("lead").post(RECEIVE + "accept", name=doc.remote_reference).ok
 	assert follow_up.poll(names=[doc.name]) == {"asked": 1, "updated": 1, "unreachable": 0}
