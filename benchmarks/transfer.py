@@ -6,6 +6,7 @@
    a `frappe serve` of AP_SITE) merged with one PDF attachment by pypdf, with bookmarks and page numbers.
 2. Transfer throughput: N frozen profiles (consent, snapshot) sent over real HTTP to a `frappe serve`
    of AP_PARTNER_SITE, one after another, each received as an Incoming Profile.
+3. Follow-up: the partner asked what became of all of them (the hourly job's work), with its query count.
 On AP_SITE nothing is committed (the run is rolled back); on the partner site everything it makes is
 named P<token> and removed at the end.
 """
@@ -19,7 +20,7 @@ import subprocess
 import time
 import uuid
 
-from _common import PYTHON, ROOT, connect, frappe, serve
+from _common import PYTHON, ROOT, Recorder, connect, frappe, serve
 from frappe.utils import add_days, today
 
 SITE = os.environ["AP_SITE"]
@@ -162,6 +163,16 @@ def main():
 			f"transfer: {sent}/{len(profiles)} profiles sent in {total:.1f} s "
 			f"({len(profiles) / total:.1f} profiles/s including freezing; HTTP send median "
 			f"{statistics.median(latencies) * 1000:.0f} ms, p95 {sorted(latencies)[int(0.95 * len(latencies)) - 1] * 1000:.0f} ms)"
+		)
+		# follow-up: what became of every send, asked of the partner in one request
+		from ap_framework.transfer import follow_up
+
+		t0 = time.perf_counter()
+		with Recorder() as rec:
+			out = follow_up.poll()
+		print(
+			f"follow-up: {out['asked']} sends asked about, {out['updated']} updated in "
+			f"{time.perf_counter() - t0:.2f} s ({rec.count} queries)"
 		)
 	finally:
 		frappe.db.rollback()

@@ -112,23 +112,31 @@ def poll(now: datetime | None = None, names: list[str] | None = None) -> dict:
 			result["unreachable"] += 1
 			continue
 		result["asked"] += len(rows)
-		unchanged = []
+		by_change = defaultdict(list)  # the same change (often none) for many sends: one statement each
 		for row in rows:
 			changed = rules.changes(row, reported.get(row.idempotency_key) or {})
-			if not changed:
-				unchanged.append(row.name)
-				continue
-			# bookkeeping on a frozen record (nobody holds write on it), so set directly
-			frappe.db.set_value("Profile Transfer", row.name, {**changed, "last_checked_on": now})
-			result["updated"] += 1
-			_note(row, changed)
-			if changed.get("remote_status") in ("Accepted", "Rejected"):
-				decided.append(frappe._dict({**row, **changed}))
-		if unchanged:  # asked, nothing new: one statement
-			t = DocType("Profile Transfer")
-			frappe.qb.update(t).set(t.last_checked_on, now).where(t.name.isin(unchanged)).run()
+			by_change[tuple(sorted(changed.items()))].append(row.name)
+			if changed:
+				result["updated"] += 1
+				_note(row, changed)
+				if changed.get("remote_status") in ("Accepted", "Rejected"):
+					decided.append(frappe._dict({**row, **changed}))
+		for change, batch in by_change.items():
+			_stamp(batch, dict(change), now)
 	_report_decisions(decided, now)
 	return result
+
+
+def _stamp(names: list[str], change: dict, now: datetime) -> None:
+	"""Record what the partner reported, and when we asked. Bookkeeping on a frozen record (nobody holds
+	write on it), so set directly."""
+	t = DocType("Profile Transfer")
+	query = frappe.qb.update(t).set(t.last_checked_on, now)
+	for field, value in change.items():
+		query = query.set(t[field], value)
+	if change:
+		query = query.set(t.modified, now_datetime())
+	query.where(t.name.isin(names)).run()
 
 
 def _outstanding(now: datetime, names: list[str] | None) -> list:
@@ -180,7 +188,11 @@ def _ask(partner: str, keys: list[str]) -> dict | None:
 
 
 def _note(row, changed: dict) -> None:
-	"""The transfer's timeline says what the partner did, in words."""
+	"""The transfer's timeline says what the partner did, in words (receipt and decision; not "still
+	awaiting")."""
+	status = changed.get("remote_status")
+	if not changed.get("receipt_confirmed_on") and status not in ("Accepted", "Rejected"):
+		return
 	doc = frappe.get_doc("Profile Transfer", row.name)
 	if changed.get("receipt_confirmed_on"):
 		doc.add_comment(
@@ -189,7 +201,6 @@ def _note(row, changed: dict) -> None:
 				row.partner, changed.get("receipt_confirmed_by") or "?", changed["receipt_confirmed_on"]
 			),
 		)
-	status = changed.get("remote_status")
 	if status in ("Accepted", "Rejected"):
 		by = changed.get("remote_decided_by") or row.remote_decided_by or "?"
 		when = changed.get("remote_decided_on") or row.remote_decided_on or ""
