@@ -1,5 +1,7 @@
 """Number cards and chart sources for the Alternative Provision workspace, each scoped to the viewer
-exactly as their lists are (no cache shared between users)."""
+exactly as their lists are (no cache shared between users). The chart sources take none of the
+arguments the chart widget posts (name, dates, timespan): Frappe drops arguments a method does not
+declare, and these figures have fixed windows."""
 
 from __future__ import annotations
 
@@ -64,17 +66,7 @@ def assurances_expiring(filters: str | dict | None = None) -> int:
 
 
 @frappe.whitelist()
-def attendance_rate(
-	chart_name: str | None = None,
-	chart: str | dict | None = None,
-	no_cache: int | str | None = None,
-	filters: str | dict | None = None,
-	from_date: str | None = None,
-	to_date: str | None = None,
-	timespan: str | None = None,
-	time_interval: str | None = None,
-	heatmap_year: str | None = None,
-) -> dict:
+def attendance_rate() -> dict:
 	"""Weekly share of possible sessions attended at AP over the last 12 weeks (chart source)."""
 	start = date.today() - timedelta(weeks=12)
 	start -= timedelta(days=start.weekday())
@@ -109,33 +101,13 @@ def _placements_by(fieldname: str, limit: int = 10) -> dict:
 
 
 @frappe.whitelist()
-def placements_by_provider(
-	chart_name: str | None = None,
-	chart: str | dict | None = None,
-	no_cache: int | str | None = None,
-	filters: str | dict | None = None,
-	from_date: str | None = None,
-	to_date: str | None = None,
-	timespan: str | None = None,
-	time_interval: str | None = None,
-	heatmap_year: str | None = None,
-) -> dict:
+def placements_by_provider() -> dict:
 	"""Pupils in AP now, per provider (chart source; not Frappe's Group By chart, whose cache is shared
 	by every user and would show one school the LA's figures)."""
 	return _placements_by("provider")
 
 
 @frappe.whitelist()
-def placements_by_reason(
-	chart_name: str | None = None,
-	chart: str | dict | None = None,
-	no_cache: int | str | None = None,
-	filters: str | dict | None = None,
-	from_date: str | None = None,
-	to_date: str | None = None,
-	timespan: str | None = None,
-	time_interval: str | None = None,
-	heatmap_year: str | None = None,
-) -> dict:
+def placements_by_reason() -> dict:
 	"""Pupils in AP now, per census reason (chart source, scoped like the lists)."""
 	return _placements_by("census_reason")

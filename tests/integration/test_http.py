@@ -84,3 +84,33 @@ def test_frappe_client_get_is_scoped(world, http):
 def test_guest_gets_nothing(world, http, doctype):
 	guest = http(None)
 	assert get(guest, f"/api/resource/{doctype}").status_code == 403
+
+
+def test_chart_sources_answer_the_widgets_post_scoped(world, http):
+	"""What Frappe's chart widget posts to a Custom chart source (name, filters, dates, timespan…) is
+	accepted and ignored; the figures are the viewer's own school's."""
+	s = http("ap_lead_a")
+	posted = {
+		"chart_name": "AP Placements by Provider",
+		"filters": "{}",
+		"refresh": 1,
+		"from_date": None,
+		"to_date": None,
+		"timespan": "Last Year",
+		"time_interval": "Weekly",
+		"heatmap_year": None,
+	}
+	answers = {}
+	for method in ("placements_by_provider", "placements_by_reason", "attendance_rate"):
+		r = s.post(f"{s.base}/api/method/ap_framework.oversight.cards.{method}", json=posted, timeout=30)
+		assert r.ok, (method, r.text)
+		answers[method] = r.json()["message"]
+	by_provider = dict(
+		zip(
+			answers["placements_by_provider"]["labels"],
+			answers["placements_by_provider"]["datasets"][0]["values"],
+			strict=True,
+		)
+	)
+	assert by_provider == {world.p1: 1, world.p2: 1}  # school A's two placements, not school B's
+	assert len(answers["attendance_rate"]["labels"]) == 13
