@@ -11,7 +11,7 @@ from frappe.query_builder.functions import Max
 from frappe.utils import now_datetime
 
 from ap_framework.oversight.alerts import NOTIFICATION, OPEN, TODO, Alert, Outcome, raise_alerts
-from ap_framework.oversight.jobs import _school_staff
+from ap_framework.oversight.jobs import school_staff
 from ap_framework.rules import oversight as rules
 from ap_framework.rules import reintegration
 from ap_framework.utils import to_date
@@ -70,7 +70,7 @@ def on_check_in_submitted(doc) -> None:
 		due=to_date(doc.assessment_date),
 	)
 	outcome = Outcome()
-	staff = _school_staff([doc.school], ["ap_lead", "dsl"], outcome)
+	staff = school_staff([doc.school], ["ap_lead", "dsl"], outcome)
 	alerts = [
 		Alert(finding, p.user, NOTIFICATION, p.email, priority="High")
 		for key in ("ap_lead", "dsl")
@@ -128,7 +128,7 @@ def check_ins(now: datetime | None = None) -> dict:
 				)
 			)
 	outcome = Outcome()
-	staff = _school_staff({f.school for f in findings}, ["ap_lead"], outcome)
+	staff = school_staff({f.school for f in findings}, ["ap_lead"], outcome)
 	alerts = [
 		Alert(f, lead.user, TODO, lead.email, status=OPEN)
 		for f in findings

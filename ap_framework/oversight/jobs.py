@@ -53,7 +53,7 @@ def attendance_deadlines(now: datetime | None = None) -> dict:
 	now = now or now_datetime()
 	outcome = Outcome()
 	findings = _detect_unmarked(now, get_settings(), outcome)
-	staff = _school_staff({f.school for f in findings}, ["ap_lead"], outcome)
+	staff = school_staff({f.school for f in findings}, ["ap_lead"], outcome)
 	contacts = _attendance_contacts({f.provider for f in findings}, outcome)
 	alerts = []
 	for f in findings:
@@ -89,7 +89,7 @@ def low_attendance(now: datetime | None = None) -> dict:
 	)
 	_close(rules.LOW_ATTENDANCE, ended, today)
 	outcome.extra["episodes_ended"] = len(ended)
-	staff = _school_staff({f.school for f in started}, ["ap_lead"], outcome)
+	staff = school_staff({f.school for f in started}, ["ap_lead"], outcome)
 	alerts = [
 		Alert(f, lead.user, TODO, lead.email, status=OPEN)
 		for f in started
@@ -105,7 +105,7 @@ def reviews(now: datetime | None = None) -> dict:
 	now = now or now_datetime()
 	outcome = Outcome()
 	findings = _detect_reviews(now.date(), get_settings(), outcome)
-	staff = _school_staff({f.school for f in findings}, ["ap_lead", "senior_leader"], outcome)
+	staff = school_staff({f.school for f in findings}, ["ap_lead", "senior_leader"], outcome)
 	alerts = []
 	for f in findings:
 		role, priority = ("ap_lead", "Medium") if f.rule == rules.REVIEW_DUE else ("senior_leader", "High")
@@ -122,7 +122,7 @@ def providers(now: datetime | None = None) -> dict:
 	outcome = Outcome()
 	findings, _placements = _detect_providers(now.date(), get_settings(), outcome)
 	la_users = _la_users() if any(f.doctype == "AP Provider" for f in findings) else []
-	staff = _school_staff({f.school for f in findings if f.doctype == "Placement"}, ["dsl"], outcome)
+	staff = school_staff({f.school for f in findings if f.doctype == "Placement"}, ["dsl"], outcome)
 	alerts = []
 	for f in findings:
 		if f.doctype == "AP Provider":
@@ -138,7 +138,7 @@ def placements(now: datetime | None = None) -> dict:
 	now = now or now_datetime()
 	outcome = Outcome()
 	findings = _detect_placements(now.date(), get_settings(), outcome)
-	staff = _school_staff({f.school for f in findings}, ["ap_lead"], outcome)
+	staff = school_staff({f.school for f in findings}, ["ap_lead"], outcome)
 	alerts = [
 		Alert(f, lead.user, TODO, lead.email) for f in findings if (lead := staff.get((f.school, "ap_lead")))
 	]
@@ -174,7 +174,7 @@ def weekly_digest(now: datetime | None = None) -> dict:
 		.where(s.senior_leader.isnotnull() & (s.senior_leader != ""))
 		.run()
 	]
-	staff = _school_staff(schools, ["senior_leader"], outcome)
+	staff = school_staff(schools, ["senior_leader"], outcome)
 	week = rules.iso_week(today)
 	alerts = []
 	for school in sorted(schools):
@@ -398,26 +398,30 @@ class Person:
 	email: str
 
 
-def _school_staff(schools: Iterable[str | None], fields: list[str], outcome: Outcome) -> dict:
+def enabled_emails(users: Iterable[str | None]) -> dict[str, str]:
+	"""user -> email of those of `users` who are enabled: one query (none for no users)."""
+	named = sorted({u for u in users if u})
+	if not named:
+		return {}
+	u = DocType("User")
+	return dict(frappe.qb.from_(u).select(u.name, u.email).where(u.name.isin(named) & (u.enabled == 1)).run())
+
+
+def school_staff(schools: Iterable[str | None], fields: list[str], outcome: Outcome) -> dict:
 	"""(school, field) -> Person for the schools' named staff who are enabled users: two queries.
 	A school naming someone who is not an enabled user is a bad record: logged, and its alerts wait (they
 	are not recorded) until it is put right."""
 	schools = sorted({s for s in schools if s})
 	if not schools:
 		return {}
-	s, u = DocType("School"), DocType("User")
+	s = DocType("School")
 	rows = (
 		frappe.qb.from_(s)
 		.select(s.name, *(s[f] for f in fields))
 		.where(s.name.isin(schools))
 		.run(as_dict=True)
 	)
-	named = sorted({r[f] for r in rows for f in fields if r[f]})
-	users = (
-		dict(frappe.qb.from_(u).select(u.name, u.email).where(u.name.isin(named) & (u.enabled == 1)).run())
-		if named
-		else {}
-	)
+	users = enabled_emails({r[f] for r in rows for f in fields})
 	out = {}
 	for r in rows:
 		for f in fields:

@@ -16,6 +16,7 @@ import frappe
 import requests
 from frappe import _
 from frappe.utils import cint, flt, now_datetime
+from frappe.utils.password import get_decrypted_password
 
 from ap_framework.rules import transfer as rules
 
@@ -36,7 +37,18 @@ def settings() -> dict:
 	}
 
 
-def payload(doc, partner) -> dict:
+def endpoint(partner: str) -> tuple[str, dict]:
+	"""The partner site's base URL, and the headers that sign us in with the key it issued us."""
+	p = frappe.db.get_value("Transfer Partner", partner, ["site_url", "api_key"], as_dict=True) or {}
+	secret = get_decrypted_password("Transfer Partner", partner, "api_secret", raise_exception=False)
+	headers = {
+		"Authorization": f"token {p.get('api_key') or ''}:{secret or ''}",
+		"Accept": "application/json",
+	}
+	return (p.get("site_url") or "").rstrip("/"), headers
+
+
+def payload(doc) -> dict:
 	out = {
 		"protocol": rules.PROTOCOL,
 		"idempotency_key": doc.idempotency_key,
@@ -67,16 +79,11 @@ def deliver(doc) -> rules.Outcome:
 	"""Try to deliver `doc` now; record the outcome on it (and in its timeline) either way."""
 	if doc.status == "Sent":
 		return rules.Outcome("delivered", "Already delivered", doc.remote_reference)
-	partner = frappe.get_doc("Transfer Partner", doc.partner)
 	conf = settings()
-	url = partner.site_url.rstrip("/") + RECEIVE
-	secret = partner.get_password("api_secret", raise_exception=False) or ""
-	headers = {
-		"Authorization": f"token {partner.api_key or ''}:{secret}",
-		"Idempotency-Key": doc.idempotency_key,
-		"Accept": "application/json",
-	}
-	body = {"payload": payload(doc, partner)}
+	base, headers = endpoint(doc.partner)
+	url = base + RECEIVE
+	headers["Idempotency-Key"] = doc.idempotency_key
+	body = {"payload": payload(doc)}
 	attempts = cint(doc.attempts)
 	outcome = None
 	for attempt in range(1, conf["attempts"] + 1):

@@ -19,7 +19,7 @@ from frappe.query_builder import DocType
 from frappe.utils import now_datetime
 
 from ap_framework.oversight.alerts import NOTIFICATION, Alert, Outcome, raise_alerts
-from ap_framework.oversight.jobs import _school_staff
+from ap_framework.oversight.jobs import enabled_emails, school_staff
 from ap_framework.rules import oversight
 from ap_framework.rules import transfer as rules
 from ap_framework.transfer import delivery
@@ -67,8 +67,8 @@ def receipts(now: datetime | None = None) -> dict:
 		for r in rows
 	]
 	outcome = Outcome()
-	staff = _school_staff({f.school for f in findings}, ["dsl"], outcome)
-	senders = _emails({r.sent_by for r in rows})
+	staff = school_staff({f.school for f in findings}, ["dsl"], outcome)
+	senders = enabled_emails({r.sent_by for r in rows})
 	alerts = []
 	for f, r in zip(findings, rows, strict=True):
 		people = {r.sent_by: senders.get(r.sent_by)}
@@ -155,24 +155,18 @@ def _outstanding(now: datetime, names: list[str] | None) -> list:
 
 def _ask(partner: str, keys: list[str]) -> dict | None:
 	"""{key: what the partner reports} for our keys, or None if it could not be asked or answered garbage."""
-	p = frappe.db.get_value("Transfer Partner", partner, ["site_url", "api_key"], as_dict=True)
-	if not p or not p.site_url:
+	base, headers = delivery.endpoint(partner)
+	if not base:
 		return None
-	secret = frappe.utils.password.get_decrypted_password(
-		"Transfer Partner", partner, "api_secret", raise_exception=False
-	)
 	conf = delivery.settings()
 	out = {}
 	for i in range(0, len(keys), rules.STATUS_BATCH):
 		batch = keys[i : i + rules.STATUS_BATCH]
 		try:
 			r = requests.post(
-				p.site_url.rstrip("/") + STATUSES,
+				base + STATUSES,
 				json={"keys": batch},
-				headers={
-					"Authorization": f"token {p.api_key or ''}:{secret or ''}",
-					"Accept": "application/json",
-				},
+				headers=headers,
 				timeout=(conf["connect_timeout"], conf["read_timeout"]),
 				allow_redirects=False,
 			)
@@ -217,7 +211,7 @@ def _report_decisions(rows: list, now: datetime) -> None:
 	"""The sender hears of the partner's decision once (an AP Alert keyed by the decision)."""
 	if not rows:
 		return
-	emails = _emails({r.sent_by for r in rows})
+	emails = enabled_emails({r.sent_by for r in rows})
 	alerts = []
 	for r in rows:
 		if not emails.get(r.sent_by):
@@ -236,17 +230,6 @@ def _report_decisions(rows: list, now: datetime) -> None:
 		)
 		alerts.append(Alert(finding, r.sent_by, NOTIFICATION, emails[r.sent_by]))
 	raise_alerts(alerts, now)
-
-
-def _emails(users: set) -> dict[str, str]:
-	users = sorted(u for u in users if u)
-	if not users:
-		return {}
-	return dict(
-		frappe.get_all(
-			"User", filters={"name": ("in", users), "enabled": 1}, fields=["name", "email"], as_list=True
-		)
-	)
 
 
 # ---- on demand ------------------------------------------------------------------------------------------

@@ -49,6 +49,24 @@ def send(doc):
 	return out
 
 
+def post_at_once(remote, body: dict, n: int) -> list:
+	"""The same send posted by `n` threads at once: the answers."""
+	results = []
+	threads = [
+		threading.Thread(
+			target=lambda: results.append(
+				remote.post("/api/method/ap_framework.transfer.receive.receive", **body)
+			)
+		)
+		for _ in range(n)
+	]
+	for t in threads:
+		t.start()
+	for t in threads:
+		t.join()
+	return results
+
+
 def comments(doctype, name) -> list[str]:
 	return frappe.get_all(
 		"Comment",
@@ -111,24 +129,12 @@ def test_duplicate_send_creates_no_second_record(world, profile, sender_partner,
 	send(doc)
 	again = send(doc)  # a second click: nothing is posted again
 	assert again["reference"] == doc.remote_reference
-	body = {"payload": delivery.payload(doc, sender_partner)}
+	body = {"payload": delivery.payload(doc)}
 	integration = remote("integration")
 	answers = [
 		integration.post("/api/method/ap_framework.transfer.receive.receive", **body) for _ in range(2)
 	]
-	results = []
-	threads = [
-		threading.Thread(
-			target=lambda: results.append(
-				integration.post("/api/method/ap_framework.transfer.receive.receive", **body)
-			)
-		)
-		for _ in range(4)
-	]
-	for t in threads:
-		t.start()
-	for t in threads:
-		t.join()
+	results = post_at_once(integration, body, 4)
 	for r in answers + results:
 		assert r.ok, r.text
 		assert r.json()["message"] == {"status": "duplicate", "reference": doc.remote_reference}
@@ -137,21 +143,9 @@ def test_duplicate_send_creates_no_second_record(world, profile, sender_partner,
 
 def test_concurrent_first_sends_make_one_record(world, profile, sender_partner, remote):
 	doc = new_transfer(profile, sender_partner, world.users["ap_lead_a"])
-	body = {"payload": delivery.payload(doc, sender_partner)}
+	body = {"payload": delivery.payload(doc)}
 	integration = remote("integration")
-	results = []
-	threads = [
-		threading.Thread(
-			target=lambda: results.append(
-				integration.post("/api/method/ap_framework.transfer.receive.receive", **body)
-			)
-		)
-		for _ in range(5)
-	]
-	for t in threads:
-		t.start()
-	for t in threads:
-		t.join()
+	results = post_at_once(integration, body, 5)
 	assert all(r.ok for r in results), [r.text for r in results]
 	statuses = sorted(r.json()["message"]["status"] for r in results)
 	assert statuses == ["duplicate"] * 4 + ["received"]
