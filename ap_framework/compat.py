@@ -35,6 +35,12 @@ version switch; add a switch here (never scattered through the code) only where 
    have long had their key; the test harness creates it before it starts any server
    (tests/integration/conftest.py::ensure_encryption_key), without which the two-site transfer tests
    fail on a fresh v16 site (seen in CI).
+8. Fields above the user's permlevel. Both lines blank their values in what they return; v15 still
+   applies filters, or_filters, order_by, group_by and aggregates on them (so counts and matching rows
+   answer what the value would), v16 refuses. Nothing to switch: the app keeps no field behind a
+   permlevel (tests/unit/test_metadata.py::test_no_field_hides_behind_a_permlevel); special-category facts
+   are DocTypes of their own, refused by the DocType-level check the two lines share. Proven door by door
+   by tests/integration/test_special_category.py.
 """
 
 from __future__ import annotations

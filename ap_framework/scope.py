@@ -7,6 +7,9 @@ Plain data (no frappe import), shared by hooks.py, permissions.py and the metada
 SCOPE_FIELDS: dict[str, tuple[str | None, str | None]] = {
 	"School": ("name", None),
 	"Pupil": ("school", None),
+	# special-category facts: readable by the Safeguarding Lead (their school) and the AP Administrator only
+	"Pupil Welfare": ("school", None),
+	"Safeguarding Concern": ("school", "provider"),
 	"Placement": ("school", "provider"),
 	"AP Attendance": ("school", "provider"),
 	"Risk Assessment": ("school", "provider"),

@@ -97,7 +97,6 @@ def make_provider(index: int, pupils: int, school: str) -> tuple[str, list[str],
 				"full_name": f"Bench {index}-{k}",
 				"date_of_birth": "2012-01-01",
 				"school": school,
-				"sen_status": "N",
 			}
 		)
 		placement_rows.append(

@@ -1,4 +1,4 @@
-"""Paying for AP through ERPNext (issue 8): providers as suppliers, commissioning orders, invoices
+"""Paying for AP through ERPNext: providers as suppliers, commissioning orders, invoices
 checked against the registers, spend reports.
 
 ERPNext is optional. Every entry point here asks enabled() first and does nothing on a site without

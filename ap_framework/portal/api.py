@@ -28,7 +28,7 @@ def log_contact(
 	concern_details: str | None = None,
 ) -> str:
 	provider = access.current_provider()
-	access.placement_of_provider(placement, provider)
+	row = access.placement_of_provider(placement, provider)
 	doc = frappe.get_doc(
 		{
 			"doctype": "Contact Log",
@@ -39,15 +39,23 @@ def log_contact(
 			"with_whom": with_whom,
 			"work_seen": work_seen,
 			"follow_up_actions": follow_up_actions,
-			"safeguarding_concern": cint(safeguarding_concern),
-			"concern_details": concern_details,
 		}
 	)
-	# The provider may raise a safeguarding concern (a permlevel-1 field it cannot read back), so the insert
-	# skips field-level permissions; the placement was checked to be this provider's just above.
-	doc.insert(ignore_permissions=True)
-	if doc.safeguarding_concern:
-		_tell_safeguarding_lead(doc)
+	doc.insert()
+	if cint(safeguarding_concern):
+		concern = frappe.get_doc(
+			{
+				"doctype": "Safeguarding Concern",
+				"pupil": row.pupil,
+				"placement": placement,
+				"contact_log": doc.name,
+				"details": concern_details,
+			}
+		)
+		# A provider raises a concern it may not read back (the DocType is the Safeguarding Lead's alone); the
+		# placement was checked to be this provider's just above, and the concern is about that placement.
+		concern.insert(ignore_permissions=True)
+		_tell_safeguarding_lead(concern)
 	return doc.name
 
 
@@ -171,19 +179,27 @@ def _attach(file, doctype: str, name: str) -> None:
 	)
 
 
-def _tell_safeguarding_lead(log) -> None:
+def _tell_safeguarding_lead(concern) -> None:
+	"""The school's Safeguarding Lead is told at once; nobody else (a notification names the child). With no
+	Safeguarding Lead named on the school, the LA's AP Administrators are told, so no concern goes unseen."""
 	from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
 
-	school = frappe.db.get_value("School", log.school, ["dsl", "ap_lead"], as_dict=True) or {}
-	users = [u for u in {school.get("dsl"), school.get("ap_lead")} if u]
+	dsl = frappe.db.get_value("School", concern.school, "dsl")
+	users = (
+		[dsl]
+		if dsl
+		else frappe.get_all(
+			"Has Role", filters={"role": "AP Administrator", "parenttype": "User"}, pluck="parent"
+		)
+	)
 	if users:
 		make_notification_logs(
 			{
 				"type": "Alert",
-				"document_type": "Contact Log",
-				"document_name": log.name,
+				"document_type": "Safeguarding Concern",
+				"document_name": concern.name,
 				"subject": _("Safeguarding concern raised by {0} about {1}").format(
-					log.provider, log.pupil_name
+					concern.provider, concern.pupil_name
 				),
 				"from_user": frappe.session.user,
 			},

@@ -43,7 +43,9 @@ class CensusItems:
 	pattern: str | None
 	sessions: int | None
 	single_registered: bool
-	sen_status: str | None  # census SEN provision: N, K or E
+	# census SEN provision: N, K or E; None when the user may not read it (the check is then left to those
+	# who may: a refusal would tell them the pupil's SEN status)
+	sen_status: str | None
 
 
 def check(items: CensusItems) -> list[Problem]:
@@ -75,7 +77,7 @@ def check(items: CensusItems) -> list[Problem]:
 		problems.append(
 			problem("census_reason", _("{0} is not a census AP reason"), items.reason, kind="census")
 		)
-	if items.reason == EHC_REASON and (items.sen_status or "N") != "E":
+	if items.reason == EHC_REASON and items.sen_status is not None and items.sen_status != "E":
 		problems.append(
 			problem(
 				"census_reason",

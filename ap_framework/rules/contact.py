@@ -22,8 +22,6 @@ def check(
 	has_placement: bool,
 	provider: str | None,
 	placement_provider: str | None,
-	concern: bool,
-	concern_details: str | None,
 ) -> list[Problem]:
 	problems = []
 	if contact_type and contact_type not in CONTACT_TYPES:
@@ -53,6 +51,17 @@ def check(
 				kind="contact",
 			)
 		)
-	if concern and not (concern_details or "").strip():
-		problems.append(problem("concern_details", _("Describe the safeguarding concern"), kind="contact"))
+	return problems
+
+
+def check_concern(details: str | None, pupil: str | None, placement_pupil: str | None) -> list[Problem]:
+	"""A safeguarding concern says what was seen or heard (KCSIE: record the concern in writing, as it was
+	said), and is about the pupil of the placement it was raised from."""
+	problems = []
+	if not (details or "").strip():
+		problems.append(problem("details", _("Describe the safeguarding concern"), kind="contact"))
+	if pupil and placement_pupil and pupil != placement_pupil:
+		problems.append(
+			problem("pupil", _("The placement is for {0}, not {1}"), placement_pupil, pupil, kind="contact")
+		)
 	return problems

@@ -27,6 +27,7 @@ class Verdict:
 	meets_test: bool
 	reason: str  # English; empty when the test is not met
 	pupils: tuple[str, ...]  # the pupils who make it so
+	vulnerable: bool = False  # met by the looked-after / EHC plan limb (which says who those pupils are)
 
 
 def registration_test(is_registered: bool, pupils: list[PlacedPupil], full_time_hours: float = 18) -> Verdict:
@@ -39,6 +40,7 @@ def registration_test(is_registered: bool, pupils: list[PlacedPupil], full_time_
 			True,
 			_("educates full time a pupil who is looked after or has an EHC plan"),
 			tuple(sorted(p.pupil for p in vulnerable)),
+			vulnerable=True,
 		)
 	if len(full_time) >= FULL_TIME_PUPILS:
 		return Verdict(

@@ -230,10 +230,6 @@ def _story(schools, usable, providers, count, rng):
 				"upn": upn,
 				"school": schools[school_idx],
 				"year_group": f"Year {rng.randint(7, 11)}",
-				"sen_status": rng.choice("NNNKKE"),
-				"looked_after": int(rng.random() < 0.08),
-				"child_in_need": int(rng.random() < 0.15),
-				"pupil_premium": int(rng.random() < 0.5),
 				"contacts": [
 					{
 						"contact_name": "Parent " + rng.choice(LAST),
@@ -244,7 +240,14 @@ def _story(schools, usable, providers, count, rng):
 					}
 				],
 			}
-		).insert()
+		)
+		pupil.flags.welfare = {  # the pupil's special-category facts, in their own record
+			"sen_status": rng.choice("NNNKKE"),
+			"looked_after": int(rng.random() < 0.08),
+			"child_in_need": int(rng.random() < 0.15),
+			"pupil_premium": int(rng.random() < 0.5),
+		}
+		pupil.insert()
 		made["pupils"] += 1
 		state = STATES[i % len(STATES)]
 		provider = usable[i % len(usable)]
@@ -415,7 +418,7 @@ def make_scale(count: int, seed: int = 7) -> int:
 	batch = 2000
 	for lo in range(have, count, batch):
 		hi = min(count, lo + batch)
-		pupils, placements, sessions, marks = [], [], [], []
+		pupils, welfare, placements, sessions, marks = [], [], [], [], []
 		for k in range(lo, hi):
 			pupil, placement, school = f"SCALE-PUP-{k:06d}", f"SCALE-PLC-{k:06d}", schools[k % len(schools)]
 			provider = providers[k % len(providers)]
@@ -429,6 +432,16 @@ def make_scale(count: int, seed: int = 7) -> int:
 					"date_of_birth": add_days(today(), -365 * 13),
 					"school": school,
 					"on_roll": 1,
+				}
+			)
+			welfare.append(
+				{
+					**base,
+					"name": pupil,
+					"pupil": pupil,
+					"pupil_name": "Scale Pupil",
+					"date_of_birth": add_days(today(), -365 * 13),
+					"school": school,
 					"sen_status": "N",
 				}
 			)
@@ -493,6 +506,7 @@ def make_scale(count: int, seed: int = 7) -> int:
 						)
 		for doctype, rows in (
 			("Pupil", pupils),
+			("Pupil Welfare", welfare),
 			("Placement", placements),
 			("Placement Session", sessions),
 			("AP Attendance", marks),

@@ -9,6 +9,7 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime, today
 
+from ap_framework.placement import welfare
 from ap_framework.rules import ctf as rules
 from ap_framework.rules import problem
 from ap_framework.validation import throw_problems
@@ -26,10 +27,6 @@ FIELDS = [
 ]
 
 
-def _can_read_sen() -> bool:
-	return 1 in frappe.get_meta("Pupil").get_permlevel_access("read")  # SEN status sits at permlevel 1
-
-
 def _school_codes(school: str | None) -> dict:
 	if not school:
 		return {}
@@ -43,12 +40,22 @@ def export_ctf(pupils: list | str, dest_la: str | None = None, dest_estab: str |
 	may read it)."""
 	names = frappe.parse_json(pupils) if isinstance(pupils, str) and pupils.startswith("[") else pupils
 	names = [names] if isinstance(names, str) else list(names)
-	fields = FIELDS + (["sen_status"] if _can_read_sen() else [])
-	rows = frappe.get_list("Pupil", filters={"name": ("in", names)}, fields=fields, order_by="name asc")
+	rows = frappe.get_list("Pupil", filters={"name": ("in", names)}, fields=FIELDS, order_by="name asc")
 	if len(rows) != len(set(names)):
 		frappe.throw(
 			_("Some of these pupils do not exist or are not yours to export"), frappe.PermissionError
 		)
+	if welfare.may_read():  # SEN status from the welfare records this user may read (their school's)
+		sen = dict(
+			frappe.get_list(
+				"Pupil Welfare",
+				filters={"pupil": ("in", names)},
+				fields=["pupil", "sen_status"],
+				as_list=True,
+			)
+		)
+		for r in rows:
+			r["sen_status"] = sen.get(r.name)
 	contacts = {r.name: [] for r in rows}
 	for c in frappe.get_all(
 		"Pupil Contact",
@@ -112,14 +119,16 @@ def import_ctf(content: str, school: str) -> dict:
 				doc.gender = p.gender
 			if p.year_group:
 				doc.year_group = p.year_group
-			if p.sen_status and _can_read_sen():
-				doc.sen_status = p.sen_status
+			sen = {"sen_status": p.sen_status} if p.sen_status and welfare.may_read() else None
 			if p.contacts:
 				doc.set("contacts", p.contacts)
 			if match:
 				doc.save()
+				if sen:  # a permission-checked save: this user may write this school's welfare records
+					frappe.get_doc("Pupil Welfare", doc.name).update(sen).save()
 				updated.append(doc.name)
 			else:
+				doc.flags.welfare = sen
 				doc.insert()
 				created.append(doc.name)
 	except Exception:

@@ -164,19 +164,22 @@ def gather(pupil: str, narratives: dict[str, str] | None = None, safeguarding: b
 
 	sg = None
 	if safeguarding:
-		flags = frappe.db.get_value(
-			"Pupil",
-			pupil,
-			["looked_after", "child_protection", "child_in_need", "safeguarding_notes"],
-			as_dict=True,
+		flags = (
+			frappe.db.get_value(
+				"Pupil Welfare",
+				pupil,
+				["looked_after", "child_protection", "child_in_need", "safeguarding_notes"],
+				as_dict=True,
+			)
+			or frappe._dict()
 		)
 		concerns = frappe.get_all(
-			"Contact Log",
-			filters={"pupil": pupil, "safeguarding_concern": 1},
-			fields=["contact_datetime", "concern_details"],
-			order_by="contact_datetime asc",
+			"Safeguarding Concern",
+			filters={"pupil": pupil},
+			fields=["raised_on", "details"],
+			order_by="raised_on asc",
 		)
-		meta = frappe.get_meta("Pupil")
+		meta = frappe.get_meta("Pupil Welfare")
 		sg = {
 			"flags": [
 				meta.get_label(f)
@@ -184,7 +187,7 @@ def gather(pupil: str, narratives: dict[str, str] | None = None, safeguarding: b
 				if flags.get(f)
 			],
 			"items": [flags.safeguarding_notes]
-			+ [f"{c.contact_datetime}: {c.concern_details}" for c in concerns if c.concern_details],
+			+ [f"{c.raised_on}: {c.details}" for c in concerns if c.details],
 		}
 
 	identity = {

@@ -1,4 +1,4 @@
-"""Paying for AP through ERPNext (issue 8), in a real site.
+"""Paying for AP through ERPNext, in a real site.
 
 Costing works on every site. The rest needs ERPNext: on a site without it those tests skip with a
 one-line reason, and test_without_erpnext_* prove the app adds nothing there. Every figure a test

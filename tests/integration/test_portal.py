@@ -189,8 +189,21 @@ class TestForms:
 		)
 		frappe.set_user("Administrator")
 		log = frappe.get_doc("Contact Log", name)
-		assert log.safeguarding_concern == 1 and log.provider == world.p1 and log.school == world.school_a
-		assert frappe.db.exists("Notification Log", {"document_name": name, "for_user": world.users["dsl_a"]})
+		assert log.provider == world.p1 and log.school == world.school_a
+		concern = frappe.get_doc("Safeguarding Concern", {"contact_log": name})
+		assert (concern.pupil, concern.school, concern.provider) == (world.pupil_a1, world.school_a, world.p1)
+		assert concern.details == "Mentioned being scared to go home"
+		assert concern.raised_by == world.users["provider_1"]
+		told = frappe.get_all("Notification Log", filters={"document_name": concern.name}, pluck="for_user")
+		# the Safeguarding Lead alone: a notification names the child and says there is a concern
+		assert told == [world.users["dsl_a"]]
+		assert not frappe.db.exists("Notification Log", {"document_name": name})
+
+	def test_contact_log_without_concern_raises_none(self, world):
+		as_provider(world)
+		name = api.log_contact(world.pa1, "Phone", "Settled well")
+		frappe.set_user("Administrator")
+		assert not frappe.db.exists("Safeguarding Concern", {"contact_log": name})
 
 	def test_forms_refuse_another_providers_placement(self, world):
 		as_provider(world)

@@ -187,6 +187,9 @@ class TestGuardThresholdCensus:
 		assert provider not in rows_of(
 			report("AP Registration Threshold", world.users["ap_lead_b"]), key="provider"
 		)
+		# the AP Lead learns that the provider must register, not that their pupil is the reason
+		lead = rows_of(report("AP Registration Threshold", world.users["ap_lead_a"]), key="provider")
+		assert "looked after" not in lead[provider]["reason"] and not lead[provider].get("pupils")
 
 	def test_census_return_validates_each_row(self, world):
 		rows = rows_of(

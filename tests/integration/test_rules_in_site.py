@@ -85,8 +85,18 @@ class TestPupil:
 		assert doc.full_name == f"Test {doc.last_name}"
 
 	def test_ehcp_follows_sen_status(self, world):
-		doc = frappe.get_doc("Pupil", world.pupil(world.school_a, sen_status="E"))
+		doc = frappe.get_doc("Pupil Welfare", world.pupil(world.school_a, sen_status="E"))
 		assert doc.ehcp == 1
+
+	def test_every_pupil_has_one_welfare_record_that_follows_its_school(self, world):
+		name = world.pupil(world.school_a)
+		assert frappe.db.get_value("Pupil Welfare", name, ["pupil", "school"]) == (name, world.school_a)
+		doc = frappe.get_doc("Pupil", name)
+		doc.school = world.school_b
+		doc.save()
+		assert frappe.db.get_value("Pupil Welfare", name, "school") == world.school_b
+		frappe.delete_doc("Pupil", name)
+		assert not frappe.db.exists("Pupil Welfare", name)
 
 
 class TestSchoolAndProvider:
@@ -241,11 +251,12 @@ class TestPlacementApproval:
 		flagged = frappe.db.get_value(
 			"AP Provider", provider, ["meets_registration_test", "registration_test_reason"]
 		)
-		assert flagged[0] == 1 and "looked after" in flagged[1]
+		# everyone who reads the provider reads the reason: it names neither the pupil nor the looked-after limb
+		assert flagged[0] == 1 and "looked after" not in flagged[1] and looked_after not in flagged[1]
 		for _ in range(4):
 			world.placement(world.pupil(world.school_a), provider, "Active", days=["Monday", "Tuesday"])
 		assert frappe.db.get_value("AP Provider", provider, "meets_registration_test") == 1
-		frappe.db.set_value("Pupil", looked_after, "looked_after", 0)
+		frappe.db.set_value("Pupil Welfare", looked_after, "looked_after", 0)
 		from ap_framework.provision import registration
 
 		registration.refresh([provider])
@@ -432,14 +443,24 @@ class TestLogsRiskReintegration:
 	def test_concern_needs_details(self, world):
 		doc = frappe.get_doc(
 			{
-				"doctype": "Contact Log",
+				"doctype": "Safeguarding Concern",
 				"placement": world.pa1,
-				"contact_type": "Phone",
-				"summary": "Call",
-				"safeguarding_concern": 1,
+				"pupil": world.pupil_a1,
+				"details": " ",
 			}
 		)
 		refused(ex.ContactError, doc, contains="Describe")
+
+	def test_concern_is_about_the_pupil_of_its_placement(self, world):
+		doc = frappe.get_doc(
+			{
+				"doctype": "Safeguarding Concern",
+				"placement": world.pa1,
+				"pupil": world.pupil_a2,
+				"details": "x",
+			}
+		)
+		refused(ex.ContactError, doc, contains="placement is for")
 
 	def test_provider_must_match_the_placement(self, world):
 		doc = frappe.get_doc(

@@ -13,6 +13,7 @@ from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, today
 from frappe.utils.password import update_password
 
+from ap_framework.placement import welfare
 from ap_framework.rules.upn import with_check_letter
 from ap_framework.scope import SCOPE_FIELDS
 
@@ -25,7 +26,7 @@ CHILD_TABLES = {
 	"Pupil Plan": ["Plan Objective"],
 	"Plan Review": ["Plan Review Attendee", "Plan Review Progress"],
 	"Reintegration Plan": ["Reintegration Stage"],
-	# transfer (issue 7)
+	# the learner profile that travels
 	"Learner Profile": ["Learner Profile Narrative", "Learner Profile Attachment"],
 	"Profile Transfer": ["Transfer Section"],
 	"Transfer Partner": ["Transfer Section"],
@@ -81,6 +82,7 @@ class World:
 			"ap_lead_a": (["AP Lead"], {"School": self.school_a}),
 			"ap_lead_b": (["AP Lead"], {"School": self.school_b}),
 			"dsl_a": (["Safeguarding Lead"], {"School": self.school_a}),
+			"dsl_b": (["Safeguarding Lead"], {"School": self.school_b}),
 			"senior_a": (["Senior Leader"], {"School": self.school_a}),
 			"governor_a": (["Governor"], {"School": self.school_a}),
 			"qa": (["QA Officer"], {}),
@@ -179,6 +181,9 @@ class World:
 		return email
 
 	def pupil(self, school, **kw):
+		"""A pupil; special-category facts among `kw` (looked_after=1, sen_status="K") go to its welfare
+		record, as a Safeguarding Lead would record them."""
+		facts = {k: kw.pop(k) for k in list(kw) if k in welfare.FACTS}
 		doc = {
 			"doctype": "Pupil",
 			"first_name": "Test",
@@ -189,7 +194,9 @@ class World:
 			"year_group": "Year 9",
 		}
 		doc.update(kw)
-		return frappe.get_doc(doc).insert().name
+		doc = frappe.get_doc(doc)
+		doc.flags.welfare = facts
+		return doc.insert().name
 
 	def placement_doc(self, pupil, provider, days=WEEK, start=None, **kw):
 		start = start or add_days(today(), -30)

@@ -104,7 +104,7 @@ def fingerprint(db) -> str:
 			"select field, value from tabSingles where doctype = 'AP Settings' order by field"
 		),
 		"patches": db.sql("select count(*) from `tabPatch Log` where patch like 'ap_framework.%%'"),
-		# issue 8: the fields the ERPNext integration adds (on ERPNext's DocTypes and on ours), with ERPNext only
+		# the fields the ERPNext integration adds (on ERPNext's DocTypes and on ours), with ERPNext only
 		"finance": db.sql(
 			"""select dt, fieldname, fieldtype, options, insert_after, read_only, allow_on_submit, hidden
 			from `tabCustom Field` where name in %s order by dt, fieldname""",
@@ -129,6 +129,109 @@ def test_finance_fields_are_there_exactly_where_erpnext_is(db):
 	installed = db.sql("select name from `tabCustom Field` where name in %s", (finance_field_names(),))
 	assert len(installed) == (len(finance_field_names()) if erpnext_installed(db) else 0)
 	db.rollback()
+
+
+OLD_PUPIL_COLUMNS = {
+	"sen_status": "varchar(140)",
+	"ehcp": "int(1) not null default 0",
+	"pupil_premium": "int(1) not null default 0",
+	"fsm": "int(1) not null default 0",
+	"looked_after": "int(1) not null default 0",
+	"child_protection": "int(1) not null default 0",
+	"child_in_need": "int(1) not null default 0",
+	"safeguarding_notes": "text",
+	"sen_notes": "text",
+}
+
+
+def test_upgrade_moves_the_facts_out_of_pupil_and_contact_log(db):
+	"""A site from before Pupil Welfare: the facts on Pupil (permlevel 1), the concern on Contact Log, and
+	their changes in the version history. The patch moves them, scrubs the history, drops the columns."""
+	import frappe
+
+	from ap_framework.patches.v0_1 import special_category_records
+
+	token = frappe.generate_hash(length=6).upper()
+	school = frappe.get_doc(
+		{"doctype": "School", "school_name": f"Upgrade {token}", "urn": "190001"}
+	).insert()
+	pupil = frappe.get_doc(
+		{
+			"doctype": "Pupil",
+			"first_name": "Old",
+			"last_name": token,
+			"school": school.name,
+			"date_of_birth": "2012-03-04",
+		}
+	).insert()
+	db.delete("Pupil Welfare", pupil.name)  # the old release had none
+	db.commit()  # DDL next: nothing of ours may hold a lock on the tables
+	columns = ", ".join(f"add column `{c}` {t}" for c, t in OLD_PUPIL_COLUMNS.items())
+	db.sql_ddl(f"alter table `tabPupil` {columns}")
+	db.sql_ddl(
+		"alter table `tabContact Log` add column safeguarding_concern int(1) not null default 0, add column concern_details text"
+	)
+	frappe.clear_cache(doctype="Pupil")
+	frappe.clear_cache(doctype="Contact Log")
+	db.sql(
+		"update `tabPupil` set sen_status='E', looked_after=1, safeguarding_notes='Known to social care' where name=%s",
+		pupil.name,
+	)
+	log = f"LOG-UPGRADE-{token}"
+	db.sql(
+		"""insert into `tabContact Log` (name, pupil, school, contact_datetime, contact_type, summary,
+			safeguarding_concern, concern_details, owner, creation, modified, modified_by)
+		values (%s, %s, %s, '2026-10-01 10:00:00', 'Phone', 'Call', 1, 'Bruise on arm', 'Administrator',
+			now(), now(), 'Administrator')""",
+		(log, pupil.name, school.name),
+	)
+	versions = {}
+	for key, changed in (
+		("mixed", [["looked_after", 0, 1], ["first_name", "Ol", "Old"]]),
+		("facts only", [["child_protection", 0, 1]]),
+	):
+		versions[key] = (
+			frappe.get_doc(
+				{
+					"doctype": "Version",
+					"ref_doctype": "Pupil",
+					"docname": pupil.name,
+					"data": json.dumps({"changed": changed}),
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+	db.commit()
+	try:
+		special_category_records.execute()
+		welfare = db.get_value(
+			"Pupil Welfare",
+			pupil.name,
+			["school", "sen_status", "ehcp", "looked_after", "safeguarding_notes"],
+		)
+		assert welfare == (school.name, "E", 1, 1, "Known to social care")
+		concern = frappe.get_doc("Safeguarding Concern", {"contact_log": log})
+		assert (concern.pupil, concern.school, concern.details) == (pupil.name, school.name, "Bruise on arm")
+		assert json.loads(db.get_value("Version", versions["mixed"], "data"))["changed"] == [
+			["first_name", "Ol", "Old"]
+		]
+		assert not db.exists("Version", versions["facts only"])
+		for doctype, column in (("Pupil", "looked_after"), ("Contact Log", "concern_details")):
+			assert column not in db.get_table_columns(doctype), column
+		special_category_records.execute()  # a second run finds nothing to do
+		assert db.count("Safeguarding Concern", {"contact_log": log}) == 1
+	finally:
+		for doctype, filters in (
+			("Safeguarding Concern", {"contact_log": log}),
+			("Contact Log", {"name": log}),
+			("Version", {"docname": pupil.name}),
+			("Pupil Welfare", {"name": pupil.name}),
+			("Pupil", {"name": pupil.name}),
+			("School", {"name": school.name}),
+		):
+			db.delete(doctype, filters)
+		db.commit()
 
 
 def test_migrate_twice_changes_nothing(db):

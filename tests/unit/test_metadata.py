@@ -132,23 +132,49 @@ def test_pupil_data_is_tracked_and_scoped():
 		assert {school_field, provider_field} - {None} <= names, name
 
 
-def test_sensitive_fields_sit_at_permlevel_one():
-	pupil = {f["fieldname"]: f for f in DOCTYPES["Pupil"][1]["fields"]}
-	for field in (
+SPECIAL_CATEGORY = {
+	# UK GDPR art. 9 (health: SEN), KCSIE (child protection, children in need, looked-after children), and
+	# the disadvantage flags schools hold under the same restrictions
+	"Pupil Welfare": {
 		"sen_status",
 		"ehcp",
+		"pupil_premium",
+		"fsm",
 		"looked_after",
 		"child_protection",
 		"child_in_need",
 		"safeguarding_notes",
-	):
-		assert pupil[field].get("permlevel") == 1, field
-	readers = {
-		p["role"] for p in DOCTYPES["Pupil"][1]["permissions"] if p.get("permlevel") == 1 and p.get("read")
+		"sen_notes",
+	},
+	"Safeguarding Concern": {"details", "actions_taken"},
+}
+
+
+def test_special_category_facts_live_in_doctypes_only_their_readers_can_read():
+	"""A field's permlevel hides its value but, on Frappe v15, not which rows match a filter on it: the
+	facts sit in DocTypes of their own that no other role can read (or select) at all."""
+	for name, facts in SPECIAL_CATEGORY.items():
+		fields = {f["fieldname"] for f in DOCTYPES[name][1]["fields"]}
+		assert facts <= fields, name
+		perms = DOCTYPES[name][1]["permissions"]
+		assert {p["role"] for p in perms if p.get("read") or p.get("select")} == {
+			"Safeguarding Lead",
+			"AP Administrator",
+		}, name
+	held_elsewhere = {
+		(name, f["fieldname"])
+		for name, (_, doc) in DOCTYPES.items()
+		if name not in SPECIAL_CATEGORY
+		for f in doc["fields"]
+		if f["fieldname"] in SPECIAL_CATEGORY["Pupil Welfare"] | {"safeguarding_concern", "concern_details"}
 	}
-	assert readers == {"Safeguarding Lead", "AP Administrator"}
-	log = {f["fieldname"]: f for f in DOCTYPES["Contact Log"][1]["fields"]}
-	assert log["safeguarding_concern"].get("permlevel") == 1 and log["concern_details"].get("permlevel") == 1
+	assert held_elsewhere == set()
+
+
+def test_no_field_hides_behind_a_permlevel():
+	"""On v15 a permlevel leaks through filters, counts and group-by: the app puts nothing behind one."""
+	for name, (_, doc) in DOCTYPES.items():
+		assert not [f["fieldname"] for f in doc["fields"] if f.get("permlevel")], name
 
 
 def test_governor_never_reads_pupil_records():

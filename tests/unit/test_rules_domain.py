@@ -129,6 +129,9 @@ class TestCensus:
 	def test_ehc_reason_needs_sen_e(self):
 		assert census.check(items(reason="EHC", sen_status="K"))[0].kind == "census"
 		assert census.check(items(reason="EHC", sen_status="E")) == []
+		# not known to the user saving (no read on welfare facts): left to the census return, whose
+		# refusal would otherwise tell them the pupil's SEN status
+		assert census.check(items(reason="EHC", sen_status=None)) == []
 
 	def test_codes_and_sessions(self):
 		assert census.check(items(setting_type="ZZZ", urn=None))
@@ -260,13 +263,18 @@ class TestQA:
 
 class TestContactRiskReintegration:
 	def test_pupil_level_contact_needs_placement(self):
-		assert contact.check("Home Visit", False, "P1", None, False, None)[0].field == "placement"
+		assert contact.check("Home Visit", False, "P1", None)[0].field == "placement"
 
 	def test_provider_must_match_placement(self):
-		assert contact.check("Phone", True, "P1", "P2", False, None)[0].field == "provider"
+		assert contact.check("Phone", True, "P1", "P2")[0].field == "provider"
 
 	def test_concern_needs_details(self):
-		assert contact.check("Phone", True, "P1", "P1", True, "")[0].field == "concern_details"
+		# KCSIE part one: concerns are recorded in writing; an empty record is no record
+		assert contact.check_concern("  ", "PUP-1", "PUP-1")[0].field == "details"
+		assert contact.check_concern("Said they were hit", "PUP-1", "PUP-1") == []
+
+	def test_concern_is_about_the_placements_pupil(self):
+		assert contact.check_concern("x", "PUP-2", "PUP-1")[0].field == "pupil"
 
 	def test_risk(self):
 		assert {p.field for p in risk.check("High", "", "")} == {"mitigations", "welfare_plan"}

@@ -1,4 +1,4 @@
-"""Costing, invoice checks, supplier sync and unit costs (issue 8): pure rules, no Frappe."""
+"""Costing, invoice checks, supplier sync and unit costs: pure rules, no Frappe."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pure rules of issue 7: the learner profile, consent and delivery, the CTF, and the PDF pack merge."""
+"""Pure rules of the learner profile that travels: the profile, consent and delivery, the CTF, and the PDF pack merge."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Site to site over real HTTP: this site sends, AP_PARTNER_SITE (served) receives. Each test ends in
-the state issue 7 describes, with nothing lost or doubled on either side."""
+the state the sender and receiver expect, with nothing lost or doubled on either side."""
 
 from __future__ import annotations
 
@@ -318,12 +318,10 @@ def test_safeguarding_travels_on_its_own_channel_for_safeguarding_leads_only(
 	frappe.set_user("Administrator")
 	frappe.get_doc(
 		{
-			"doctype": "Contact Log",
+			"doctype": "Safeguarding Concern",
 			"placement": world.pa1,
-			"contact_type": "Phone",
-			"summary": "Call",
-			"safeguarding_concern": 1,
-			"concern_details": "Seen with older youths",
+			"pupil": world.pupil_a1,
+			"details": "Seen with older youths",
 		}
 	).insert()
 	safeguarding = dict(

@@ -20,8 +20,6 @@ class ContactLog(Document):
 				bool(self.placement),
 				self.provider,
 				placement_provider,
-				bool(self.safeguarding_concern),
-				self.concern_details,
 			)
 			+ dates.not_in_future("contact_datetime", when, getdate(today()), _("Contact date")),
 		)

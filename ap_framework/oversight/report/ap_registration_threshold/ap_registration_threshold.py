@@ -9,7 +9,9 @@ from frappe import _
 from frappe.query_builder import DocType
 
 from ap_framework.oversight import evidence
-from ap_framework.rules.registration import PlacedPupil, registration_test
+from ap_framework.placement import welfare
+from ap_framework.provision import registration
+from ap_framework.rules.registration import registration_test
 from ap_framework.settings import get_settings
 
 
@@ -29,19 +31,21 @@ def execute(filters=None):
 
 
 def threshold_rows() -> list[dict]:
-	p, pu, pr = DocType("Placement"), DocType("Pupil"), DocType("AP Provider")
+	p, pr = DocType("Placement"), DocType("AP Provider")
 	query = (
 		frappe.qb.from_(p)
-		.join(pu)
-		.on(pu.name == p.pupil)
 		.join(pr)
 		.on(pr.name == p.provider)
-		.select(p.provider, p.pupil, p.pupil_name, p.hours_per_week, pu.looked_after, pu.sen_status)
+		.select(p.provider, p.pupil, p.pupil_name, p.hours_per_week)
 		.where(p.status.isin(evidence.LIVE) & (pr.is_registered_school == 0))
 	)
 	# The test is about the provider as a whole, so it counts every school's pupils there; a school user
 	# sees only the providers their own pupils attend, and only their own pupils' names.
 	rows = query.run(as_dict=True)
+	facts = welfare.facts_of([r.pupil for r in rows])
+	# Which limb of the test is met, and by whom, says that those pupils are looked after or have an EHC
+	# plan: only a user who may read welfare facts learns it.
+	may_read_welfare = welfare.may_read()
 	schools = evidence.allowed_schools()
 	visible = None
 	if schools is not None:
@@ -54,18 +58,17 @@ def threshold_rows() -> list[dict]:
 	by_provider = defaultdict(dict)
 	names = {}
 	for r in rows:
-		hours = by_provider[r.provider].get(r.pupil, (0, False, False))[0]
-		by_provider[r.provider][r.pupil] = (
-			hours + (r.hours_per_week or 0),
-			bool(r.looked_after),
-			r.sen_status == "E",
-		)
+		by_provider[r.provider][r.pupil] = by_provider[r.provider].get(r.pupil, 0) + (r.hours_per_week or 0)
 		names[r.pupil] = r.pupil_name
 	threshold = get_settings().registration_full_time_hours
 	out = []
 	for provider, pupils in sorted(by_provider.items()):
-		verdict = registration_test(False, [PlacedPupil(k, *v) for k, v in pupils.items()], threshold)
+		placed = [registration.placed(k, hours, facts.get(k)) for k, hours in pupils.items()]
+		verdict = registration_test(False, placed, threshold)
 		if not verdict.meets_test or (visible is not None and not visible & set(pupils)):
+			continue
+		if verdict.vulnerable and not may_read_welfare:
+			out.append({"provider": provider, "reason": _("Meets the independent-school registration test")})
 			continue
 		shown = [
 			names[k] if visible is None or k in visible else _("a pupil of another school")

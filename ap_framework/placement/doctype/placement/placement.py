@@ -6,6 +6,7 @@ from frappe.query_builder.functions import Max
 from frappe.utils import add_days, getdate, now_datetime, today
 
 from ap_framework.finance import costing as finance_costing
+from ap_framework.placement import welfare
 from ap_framework.provision import registration
 from ap_framework.rules import census, dates, placement, timetable
 from ap_framework.settings import get_settings
@@ -24,7 +25,7 @@ class Placement(Document):
 			)
 			or frappe._dict()
 		)
-		sen_status = frappe.db.get_value("Pupil", self.pupil, "sen_status")
+		sen_status = welfare.sen_status_for_user(self.pupil)
 		slots = self._slots()
 		self._derive(settings, provider, slots)
 
@@ -47,7 +48,7 @@ class Placement(Document):
 			bool(self.is_part_time), self.part_time_justification, to_date(self.part_time_review_date), start
 		)
 		problems += census.check(self._census_items(sen_status))
-		problems += finance_costing.derive(self)  # rate, planned units and cost (issue 8)
+		problems += finance_costing.derive(self)  # rate, planned units and cost
 		problems += self._override_problems()
 		problems += self._transition_problems(provider, start, slots)
 		throw_problems(self, problems)
