@@ -141,6 +141,12 @@ def probes(world, facts, doctype):
 			{"doctype": doctype, "current_filters": like, "field": "school"},
 		),
 		(
+			"list sidebar stats",
+			"POST",
+			method + "frappe.desk.reportview.get_sidebar_stats",
+			{"doctype": doctype, "stats": json.dumps([field, "school"]), "filters": like},
+		),
+		(
 			"link search",
 			"POST",
 			method + "frappe.desk.search.search_link",
