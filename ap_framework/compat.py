@@ -41,6 +41,11 @@ version switch; add a switch here (never scattered through the code) only where 
    permlevel (tests/unit/test_metadata.py::test_no_field_hides_behind_a_permlevel); special-category facts
    are DocTypes of their own, refused by the DocType-level check the two lines share. Proven door by door
    by tests/integration/test_special_category.py.
+9. A table's cached column list. After a column is dropped, Frappe answers has_column / get_table_columns
+   from a cache: v15 keeps it in the hash "table_columns" under "tab<DocType>" (which clear_cache(doctype)
+   misses: it deletes the field "<DocType>"), v16 in the client cache under "table_columns::tab<DocType>".
+   compat.forget_table_columns clears the one the running line keeps. Proven by
+   tests/lifecycle/test_lifecycle.py::test_upgrade_moves_the_facts_out_of_pupil_and_contact_log.
 """
 
 from __future__ import annotations
@@ -66,3 +71,13 @@ def printing_without_commit():
 		yield
 	finally:
 		frappe.flags.read_only = saved
+
+
+def forget_table_columns(doctype: str) -> None:
+	"""See 9 above: after DDL, make has_column and get_table_columns read the table again."""
+	import frappe
+
+	if hasattr(frappe, "client_cache"):  # v16
+		frappe.client_cache.delete_value(f"table_columns::tab{doctype}")
+	else:
+		frappe.cache.hdel("table_columns", f"tab{doctype}")

@@ -14,6 +14,7 @@ import json
 import frappe
 from frappe.model.naming import make_autoname
 
+from ap_framework.compat import forget_table_columns
 from ap_framework.placement.welfare import FACTS
 
 CONCERN_FIELDS = ("safeguarding_concern", "concern_details")
@@ -132,4 +133,4 @@ def scrub_versions(doctype: str, fields: list[str]) -> None:
 def drop_columns(doctype: str, columns: list[str]) -> None:
 	if columns:
 		frappe.db.sql_ddl(f"alter table `tab{doctype}` " + ", ".join(f"drop column `{c}`" for c in columns))
-		frappe.clear_cache(doctype=doctype)  # the cached column list would still name them
+		forget_table_columns(doctype)  # the cached column list would still name them
