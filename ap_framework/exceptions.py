@@ -84,6 +84,10 @@ class CostingError(APValidationError): ...
 class InvoiceCheckError(APValidationError): ...
 
 
+# ---- retention (ap_framework/oversight/retention.py) ----
+class RetentionError(APValidationError): ...
+
+
 BY_KIND = {
 	"invalid": APValidationError,
 	"date_order": DateOrderError,
@@ -111,4 +115,5 @@ BY_KIND = {
 	"ctf": CTFError,
 	"costing": CostingError,
 	"invoice": InvoiceCheckError,
+	"retention": RetentionError,
 }

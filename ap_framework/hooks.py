@@ -101,6 +101,9 @@ permission_query_conditions.update(
 	{dt: "ap_framework.transfer.access.query_conditions" for dt in _TRANSFER_ACCESS}
 )
 has_permission.update({dt: "ap_framework.transfer.access.has_permission" for dt in _TRANSFER_ACCESS})
+# retention reviews: AP Administrators, and a Safeguarding Lead for their school's safeguarding and SEN records
+permission_query_conditions["Retention Review"] = "ap_framework.oversight.retention.query_conditions"
+has_permission["Retention Review"] = "ap_framework.oversight.retention.has_permission"
 
 # ---- documents of other apps ----------------------------------------------------------------------
 doc_events = {
@@ -145,6 +148,7 @@ scheduler_events = {
 			"ap_framework.oversight.jobs.placements",
 			"ap_framework.development.monitoring.check_ins",  # life after reintegration
 			"ap_framework.transfer.follow_up.receipts",  # safeguarding shares with no receipt
+			"ap_framework.oversight.retention.daily",  # records past retention, for the named reviewer
 		],
 		# Monday morning, after the daily jobs
 		"30 7 * * 1": ["ap_framework.oversight.jobs.weekly_digest"],

@@ -20,6 +20,7 @@ SCOPE_FIELDS: dict[str, tuple[str | None, str | None]] = {
 	"Review Input": ("school", "provider"),
 	"Contact Log": ("school", "provider"),
 	"AP Alert": ("school", "provider"),
+	"Retention Review": ("school", None),  # and ap_framework/oversight/retention.py: special category
 	# transfer (ap_framework/transfer/): pupil data held by the school, no provider access
 	"Learner Profile": ("school", None),
 	"Profile Transfer": ("school", None),
