@@ -46,6 +46,18 @@ version switch; add a switch here (never scattered through the code) only where 
    misses: it deletes the field "<DocType>"), v16 in the client cache under "table_columns::tab<DocType>".
    compat.forget_table_columns clears the one the running line keeps. Proven by
    tests/lifecycle/test_lifecycle.py::test_upgrade_moves_the_facts_out_of_pupil_and_contact_log.
+10. Several has_permission hooks on one DocType. Both lines call them last-registered first; v15 stops at
+    the first that answers anything but None and takes its answer, v16 stops at the first falsy answer.
+    A second hook that only records has no right answer: None is "carry on" on v15 but a denial on v16,
+    True is "carry on" on v16 but "no objection, ask no other hook" on v15; and it runs before the
+    deciding hook either way. So the access audit's hook is the only hook of the audited DocTypes and
+    takes the same decisions as permissions.py / transfer/access.py (ap_framework/oversight/access_audit.py).
+    Proven on both lines by
+    tests/integration/test_access_audit.py::test_a_refused_read_is_logged_as_denied.
+11. The end of a request. v16 rolls back a failed request whatever its method; v15 rolls back only
+    POST/PUT/DELETE/PATCH and leaves a failed GET's transaction open until the connection closes. The access
+    audit writes its entries after both (hooks.after_request) and rolls back first, so its commit holds
+    only the entries on either line (access_audit.after_request).
 """
 
 from __future__ import annotations

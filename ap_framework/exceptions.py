@@ -77,6 +77,15 @@ class TransferPayloadError(APValidationError): ...
 class CTFError(APValidationError): ...
 
 
+# ---- the access audit (ap_framework/oversight/access_audit.py) ----
+class AccessLogImmutableError(frappe.PermissionError):
+	"""Changing or deleting an access audit entry: not bad input but a forbidden act, hence a
+	PermissionError (HTTP 403) rather than a ValidationError."""
+
+
+class AccessReportError(APValidationError): ...
+
+
 # ---- finance (ap_framework/finance/) ----
 class CostingError(APValidationError): ...
 
@@ -113,6 +122,7 @@ BY_KIND = {
 	"transfer_scope": TransferScopeError,
 	"transfer_payload": TransferPayloadError,
 	"ctf": CTFError,
+	"access_report": AccessReportError,
 	"costing": CostingError,
 	"invoice": InvoiceCheckError,
 	"retention": RetentionError,

@@ -1,6 +1,7 @@
 """ap_framework hooks: a table of contents. Each entry points into the module that owns it."""
 
-from ap_framework.scope import SCOPE_FIELDS as _SCOPE_FIELDS  # "_": not a hook itself
+from ap_framework.rules.access import AUDITED as _AUDITED  # "_": not hooks themselves
+from ap_framework.scope import SCOPE_FIELDS as _SCOPE_FIELDS
 
 app_name = "ap_framework"
 app_title = "AP Framework"
@@ -104,6 +105,16 @@ has_permission.update({dt: "ap_framework.transfer.access.has_permission" for dt 
 # retention reviews: AP Administrators, and a Safeguarding Lead for their school's safeguarding and SEN records
 permission_query_conditions["Retention Review"] = "ap_framework.oversight.retention.query_conditions"
 has_permission["Retention Review"] = "ap_framework.oversight.retention.has_permission"
+# access audit: the safeguarding records' hooks take the same decisions as above and note each read for
+# the Safeguarding Access Log (ap_framework/oversight/access_audit.py). They must stay the only hook of
+# these DocTypes: Frappe lets the last hook decide (v15) or stops at the first denial (v16), so a
+# second, recording-only hook could neither see the decision nor stay out of it.
+permission_query_conditions.update(
+	{dt: "ap_framework.oversight.access_audit.query_conditions" for dt in sorted(_AUDITED)}
+)
+has_permission.update({dt: "ap_framework.oversight.access_audit.has_permission" for dt in sorted(_AUDITED)})
+# ...and writes them when the request ends, after Frappe has committed or rolled back its own work
+after_request = ["ap_framework.oversight.access_audit.after_request"]
 
 # ---- documents of other apps ----------------------------------------------------------------------
 doc_events = {
@@ -111,6 +122,16 @@ doc_events = {
 	# a review held answers its reminders: ap_framework/oversight/alerts.py
 	"Plan Review": {"on_submit": "ap_framework.oversight.alerts.close_review_todos"},
 }
+# access audit: a desk form loaded, a print or PDF made (Administrator's too, whom no permission hook sees)
+doc_events.update(
+	{
+		dt: {
+			"onload": "ap_framework.oversight.access_audit.on_load",
+			"before_print": "ap_framework.oversight.access_audit.before_print",
+		}
+		for dt in sorted(_AUDITED)
+	}
+)
 # ---- paying for AP through ERPNext: ap_framework/finance/ (each handler does nothing without ERPNext) ----
 doc_events.update(
 	{

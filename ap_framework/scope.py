@@ -26,6 +26,9 @@ SCOPE_FIELDS: dict[str, tuple[str | None, str | None]] = {
 	"Profile Transfer": ("school", None),
 	"Incoming Profile": ("school", None),
 	"Transfer Partner": ("school", None),
+	# the access audit of safeguarding records (ap_framework/oversight/access_audit.py): an entry is the
+	# school's, read by its Safeguarding Lead (and the LA's AP Administrator)
+	"Safeguarding Access Log": ("school", None),
 	"AP Provider": (None, "name"),
 	"Safeguarding Assurance": (None, "provider"),
 	"QA Audit": (None, "provider"),

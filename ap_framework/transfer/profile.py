@@ -6,6 +6,7 @@ from __future__ import annotations
 import frappe
 from frappe.query_builder import DocType
 
+from ap_framework.oversight import access_audit
 from ap_framework.rules import profile as rules
 
 
@@ -130,6 +131,7 @@ def gather(pupil: str, narratives: dict[str, str] | None = None, safeguarding: b
 		"Risk Assessment",
 		filters={"pupil": pupil},
 		fields=[
+			"name",
 			"overall_rating",
 			"mitigations",
 			"exploitation_risk",
@@ -146,6 +148,7 @@ def gather(pupil: str, narratives: dict[str, str] | None = None, safeguarding: b
 	risk = None
 	if risks:
 		r = risks[0]
+		access_audit.record_rows("Risk Assessment", [r.name])
 		meta = frappe.get_meta("Risk Assessment")
 		flags = (
 			"exploitation_risk",
@@ -176,9 +179,11 @@ def gather(pupil: str, narratives: dict[str, str] | None = None, safeguarding: b
 		concerns = frappe.get_all(
 			"Safeguarding Concern",
 			filters={"pupil": pupil},
-			fields=["raised_on", "details"],
+			fields=["name", "raised_on", "details"],
 			order_by="raised_on asc",
 		)
+		access_audit.record_rows("Pupil Welfare", [pupil])
+		access_audit.record_rows("Safeguarding Concern", [c.name for c in concerns])
 		meta = frappe.get_meta("Pupil Welfare")
 		sg = {
 			"flags": [

@@ -6,7 +6,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import DocType
 
-from ap_framework.oversight import evidence
+from ap_framework.oversight import access_audit, evidence
 from ap_framework.placement import welfare
 from ap_framework.rules import census, placement
 from ap_framework.utils import to_date
@@ -88,6 +88,10 @@ def census_rows(filters) -> list[dict]:
 	rows = evidence.scoped(query, p, evidence.allowed_schools(), filters.get("school")).run(as_dict=True)
 	# The SEN check is made only for a user who may read SEN status: its failure would tell the rest.
 	sen = welfare.facts_of([r.pupil for r in rows], ("sen_status",)) if welfare.may_read() else None
+	if sen is not None:  # a failure of the EHC check tells its reader the pupil's SEN status
+		access_audit.record_rows(
+			"Pupil Welfare", [r.pupil for r in rows if r.census_reason == census.EHC_REASON], door="Report"
+		)
 	for r in rows:
 		items = census.CensusItems(
 			r.census_urn,

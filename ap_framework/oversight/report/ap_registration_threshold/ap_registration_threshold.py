@@ -8,7 +8,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import DocType
 
-from ap_framework.oversight import evidence
+from ap_framework.oversight import access_audit, evidence
 from ap_framework.placement import welfare
 from ap_framework.provision import registration
 from ap_framework.rules.registration import registration_test
@@ -74,5 +74,9 @@ def threshold_rows() -> list[dict]:
 			names[k] if visible is None or k in visible else _("a pupil of another school")
 			for k in verdict.pupils
 		]
+		if verdict.vulnerable:  # named as looked after or with an EHC plan
+			access_audit.record_rows(
+				"Pupil Welfare", [k for k in verdict.pupils if visible is None or k in visible]
+			)
 		out.append({"provider": provider, "reason": _(verdict.reason), "pupils": ", ".join(shown)})
 	return out
