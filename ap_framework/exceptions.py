@@ -7,6 +7,14 @@ class APValidationError(frappe.ValidationError):
 	"""Base for every rule this app enforces."""
 
 
+class MalformedInputError(APValidationError):
+	"""A request to a whitelisted method that cannot be read: not JSON, the wrong shape or type, too
+	large (ap_framework/api_input.py). 400, Bad Request: the request itself is wrong, before any rule
+	of ours is asked (those answer Frappe's 417)."""
+
+	http_status_code = 400
+
+
 class DateOrderError(APValidationError): ...
 
 
@@ -99,6 +107,7 @@ class RetentionError(APValidationError): ...
 
 BY_KIND = {
 	"invalid": APValidationError,
+	"malformed": MalformedInputError,
 	"date_order": DateOrderError,
 	"outside_window": OutsideWindowError,
 	"upn": UPNError,

@@ -7,8 +7,10 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from ap_framework import api_input
 from ap_framework.finance import enabled
 from ap_framework.finance.setup import SUPPLIER_GROUP
+from ap_framework.rules import request
 from ap_framework.rules import suppliers as rule
 
 PROVIDER_FIELDS = ["name", "provider_name", "vat_number", "website", "supplier", "supplier_address"]
@@ -35,8 +37,11 @@ def supplier_for(provider: str) -> str:
 
 
 @frappe.whitelist()
-def link_supplier(provider: str) -> str:
+def link_supplier(provider: str | None = None) -> str:
 	"""Form button: link or create the provider's Supplier now."""
+	provider = api_input.checked(
+		{"provider": "AP Provider"}, provider=(provider, request.name(required=True))
+	).provider
 	if not enabled():
 		frappe.throw(_("ERPNext is not installed on this site"))
 	frappe.get_doc("AP Provider", provider).check_permission("write")

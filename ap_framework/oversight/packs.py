@@ -9,9 +9,11 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime
 
+from ap_framework import api_input
 from ap_framework.oversight.report.ap_governors_report.ap_governors_report import governors_figures
 from ap_framework.oversight.report.ap_planning_call_pack.ap_planning_call_pack import pack_rows
 from ap_framework.oversight.report.ap_provider_summary.ap_provider_summary import summary_rows
+from ap_framework.rules import request
 
 LEADER_ROLES = ("AP Administrator", "AP Lead", "Senior Leader", "Safeguarding Lead")
 
@@ -36,10 +38,19 @@ def planning_call_html(as_at: str | None = None, school: str | None = None, trus
 	)
 
 
+LABELS = {"as_at": "As at", "school": "School", "trust": "Trust", "year": "Academic year"}
+
+
 @frappe.whitelist()
 def planning_call_pdf(as_at: str | None = None, school: str | None = None, trust: str | None = None) -> None:
-	html = planning_call_html(as_at, school, trust)
-	_send_pdf(html, f"AP planning call pack {as_at or getdate()}.pdf")
+	args = api_input.checked(
+		LABELS,
+		as_at=(as_at, request.day()),
+		school=(school, request.name()),
+		trust=(trust, request.name()),
+	)
+	html = planning_call_html(args.as_at, args.school, args.trust)
+	_send_pdf(html, f"AP planning call pack {args.as_at or getdate()}.pdf")
 
 
 def governors_html(school: str, year: str | None = None) -> str:
@@ -51,8 +62,15 @@ def governors_html(school: str, year: str | None = None) -> str:
 
 
 @frappe.whitelist()
-def governors_report_pdf(school: str, year: str | None = None) -> None:
-	_send_pdf(governors_html(school, year), f"AP report to governors {school} {year or ''}.pdf")
+def governors_report_pdf(school: str | None = None, year: str | None = None) -> None:
+	args = api_input.checked(
+		LABELS,
+		school=(school, request.name(required=True)),
+		year=(year, request.matching(r"(19|20)\d\d(-\d\d)?", "2025-26")),
+	)
+	_send_pdf(
+		governors_html(args.school, args.year), f"AP report to governors {args.school} {args.year or ''}.pdf"
+	)
 
 
 def _send_pdf(html: str, filename: str) -> None:

@@ -28,9 +28,10 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import escape_html, getdate, now_datetime, today
 
-from ap_framework import permissions
+from ap_framework import api_input, permissions
 from ap_framework.exceptions import RetentionError
 from ap_framework.oversight.jobs import enabled_emails
+from ap_framework.rules import request
 from ap_framework.rules import retention as rules
 from ap_framework.utils import to_date
 from ap_framework.validation import throw_problems
@@ -359,10 +360,14 @@ def _notify(reviewer: str, raised: Counter, reopened: Counter) -> None:
 
 
 # ---- the reviewer's decisions ----------------------------------------------------------------------------
+LABELS = {"review": "Retention Review", "note": "Note", "review_again_on": "Review again on"}
+
+
 @frappe.whitelist(methods=["POST"])
-def confirm(review: str, note: str | None = None) -> dict:
+def confirm(review: str | None = None, note: str | None = None) -> dict:
 	"""The named reviewer confirms: the record is removed (or its facts emptied) and the review stays as
 	the stub saying what, when, by whom and under which rule. All in one transaction."""
+	api_input.checked(LABELS, review=(review, request.name(required=True)), note=(note, request.text()))
 	doc = _for_decision(review)
 	rt, period = period_of(doc.rule)
 	found = _records(rt, period, name=doc.reference_name)
@@ -397,14 +402,17 @@ def confirm(review: str, note: str | None = None) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def decline(review: str, note: str | None = None, review_again_on: str | None = None) -> dict:
+def decline(review: str | None = None, note: str | None = None, review_again_on: str | None = None) -> dict:
 	"""The named reviewer keeps the record past its period: why, and when to look at it again."""
+	api_input.checked(
+		LABELS,
+		review=(review, request.name(required=True)),
+		note=(note, request.text()),
+		review_again_on=(review_again_on, request.day()),
+	)
 	doc = _for_decision(review)
 	today_ = getdate(today())
-	try:
-		again = to_date(review_again_on)
-	except Exception:  # not a date: the rule says what is wanted
-		again = None
+	again = to_date(review_again_on)
 	problems = rules.check_pending(doc.status) + rules.check_decline(note, again, today_)
 	throw_problems(doc, problems)
 	_decide(

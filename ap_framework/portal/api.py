@@ -7,20 +7,79 @@ import frappe
 from frappe import _
 from frappe.utils import cint, today
 
+from ap_framework import api_input
 from ap_framework.portal import access, register
+from ap_framework.rules import attendance, request
+
+# Labels of the arguments, as the portal's forms name them (translated when shown).
+LABELS = {
+	"attendance_date": "Register date",
+	"session": "Session",
+	"marks": "Marks",
+	"placement": "Placement",
+	"contact_type": "Type",
+	"summary": "What happened",
+	"with_whom": "With whom",
+	"work_seen": "Work seen",
+	"follow_up_actions": "Follow-up actions",
+	"safeguarding_concern": "This is a safeguarding concern",
+	"concern_details": "Concern details",
+	"scores": "Scores",
+	"assessment_date": "Assessment date",
+	"is_baseline": "Baseline (first assessment)",
+	"strengths": "Strengths",
+	"barriers": "Barriers",
+	"evidence": "Evidence",
+	"pupil_voice": "The pupil's voice",
+	"provider_input": "Your input",
+	"pupil_words": "The pupil's own words",
+	"progress_notes": "Progress notes",
+	"received_date": "Received on",
+	"valid_until": "Valid until",
+	"signed_by": "Signed by",
+	"file_url": "File",
+	"enhanced_dbs_checked": "Enhanced DBS checked",
+	"single_central_record": "Single central record",
+	"dsl_named": "DSL named",
+}
+MAX_MARKS = 500  # a session's register: far more pupils than any provider has in one session
+MARKS = request.rows(
+	{
+		"placement": request.name(required=True),
+		"mark": request.name(max_length=4),
+		"minutes_late": request.integer(),
+		"note": request.text(max_length=1000),
+	},
+	labels={"placement": "Placement", "mark": "Mark", "minutes_late": "Minutes late", "note": "Note"},
+	max_rows=MAX_MARKS,
+)
+SCORES = request.rows(
+	{"domain": request.name(required=True), "score": request.integer(), "evidence": request.text()},
+	labels={"domain": "Domain", "score": "Score", "evidence": "Evidence"},
+	max_rows=100,
+)
+FILE_URL = request.name(required=True, max_length=1000)
 
 
 @frappe.whitelist(methods=["POST"])
-def save_register(attendance_date: str, session: str, marks: str | list) -> dict:
+def save_register(
+	attendance_date: str | None = None, session: str | None = None, marks: str | list | None = None
+) -> dict:
 	provider = access.current_provider()
-	return register.save(provider, attendance_date, session, frappe.parse_json(marks) or [])
+	args = api_input.checked(
+		LABELS,
+		attendance_date=(attendance_date, request.day()),
+		session=(session, request.choice(attendance.SESSIONS)),
+		marks=(marks, MARKS),
+	)
+	return register.save(provider, args.attendance_date, args.session, args.marks)
 
 
 @frappe.whitelist(methods=["POST"])
 def log_contact(
-	placement: str,
-	contact_type: str,
-	summary: str,
+	placement: str | None = None,
+	contact_type: str | None = None,
+	summary: str | None = None,
 	with_whom: str | None = None,
 	work_seen: str | None = None,
 	follow_up_actions: str | None = None,
@@ -28,6 +87,18 @@ def log_contact(
 	concern_details: str | None = None,
 ) -> str:
 	provider = access.current_provider()
+	# Only refuses what cannot be read; the values that pass are used as posted.
+	api_input.checked(
+		LABELS,
+		placement=(placement, request.name(required=True)),
+		contact_type=(contact_type, request.name(required=True)),
+		summary=(summary, request.text(required=True)),
+		with_whom=(with_whom, request.name()),
+		work_seen=(work_seen, request.text()),
+		follow_up_actions=(follow_up_actions, request.text()),
+		safeguarding_concern=(safeguarding_concern, request.flag()),
+		concern_details=(concern_details, request.text()),
+	)
 	row = access.placement_of_provider(placement, provider)
 	doc = frappe.get_doc(
 		{
@@ -61,8 +132,8 @@ def log_contact(
 
 @frappe.whitelist(methods=["POST"])
 def submit_assessment(
-	placement: str,
-	scores: str | list,
+	placement: str | None = None,
+	scores: str | list | None = None,
 	assessment_date: str | None = None,
 	is_baseline: int | str = 0,
 	strengths: str | None = None,
@@ -71,27 +142,31 @@ def submit_assessment(
 	pupil_voice: str | None = None,
 ) -> str:
 	provider = access.current_provider()
-	row = access.placement_of_provider(placement, provider)
+	args = api_input.checked(
+		LABELS,
+		placement=(placement, request.name(required=True)),
+		scores=(scores, SCORES),
+		assessment_date=(assessment_date, request.day()),
+		is_baseline=(is_baseline, request.flag()),
+		strengths=(strengths, request.text()),
+		barriers=(barriers, request.text()),
+		evidence=(evidence, request.text()),
+		pupil_voice=(pupil_voice, request.text()),
+	)
+	row = access.placement_of_provider(args.placement, provider)
 	doc = frappe.get_doc(
 		{
 			"doctype": "Domain Assessment",
-			"placement": placement,
+			"placement": args.placement,
 			"pupil": row.pupil,
-			"assessment_date": assessment_date or today(),
-			"is_baseline": cint(is_baseline),
+			"assessment_date": args.assessment_date or today(),
+			"is_baseline": args.is_baseline,
 			"assessor_role": "AP Provider",
-			"strengths": strengths,
-			"barriers": barriers,
-			"evidence": evidence,
-			"pupil_voice": pupil_voice,
-			"scores": [
-				{
-					"domain": s.get("domain"),
-					"score": cint(s.get("score")) if s.get("score") not in (None, "") else None,
-					"evidence": s.get("evidence"),
-				}
-				for s in (frappe.parse_json(scores) or [])
-			],
+			"strengths": args.strengths,
+			"barriers": args.barriers,
+			"evidence": args.evidence,
+			"pupil_voice": args.pupil_voice,
+			"scores": args.scores,
 		}
 	)
 	doc.insert()
@@ -101,17 +176,27 @@ def submit_assessment(
 
 @frappe.whitelist(methods=["POST"])
 def submit_review_input(
-	placement: str, provider_input: str, pupil_words: str | None = None, progress_notes: str | None = None
+	placement: str | None = None,
+	provider_input: str | None = None,
+	pupil_words: str | None = None,
+	progress_notes: str | None = None,
 ) -> str:
 	provider = access.current_provider()
-	access.placement_of_provider(placement, provider)
+	args = api_input.checked(
+		LABELS,
+		placement=(placement, request.name(required=True)),
+		provider_input=(provider_input, request.text(required=True)),
+		pupil_words=(pupil_words, request.text()),
+		progress_notes=(progress_notes, request.text()),
+	)
+	access.placement_of_provider(args.placement, provider)
 	doc = frappe.get_doc(
 		{
 			"doctype": "Review Input",
-			"placement": placement,
-			"provider_input": provider_input,
-			"pupil_words": pupil_words,
-			"progress_notes": progress_notes,
+			"placement": args.placement,
+			"provider_input": args.provider_input,
+			"pupil_words": args.pupil_words,
+			"progress_notes": args.progress_notes,
 			"input_date": today(),
 		}
 	)
@@ -121,9 +206,9 @@ def submit_review_input(
 
 @frappe.whitelist(methods=["POST"])
 def record_assurance(
-	received_date: str,
-	signed_by: str,
-	file_url: str,
+	received_date: str | None = None,
+	signed_by: str | None = None,
+	file_url: str | None = None,
 	valid_until: str | None = None,
 	enhanced_dbs_checked: int | str = 0,
 	single_central_record: int | str = 0,
@@ -131,18 +216,28 @@ def record_assurance(
 ) -> str:
 	"""A letter of assurance uploaded by the provider (the file first goes through Frappe's upload_file)."""
 	provider = access.current_provider()
-	file = _own_unattached_file(file_url)
+	args = api_input.checked(
+		LABELS,
+		received_date=(received_date, request.day(required=True)),
+		signed_by=(signed_by, request.name(required=True)),
+		file_url=(file_url, FILE_URL),
+		valid_until=(valid_until, request.day()),
+		enhanced_dbs_checked=(enhanced_dbs_checked, request.flag()),
+		single_central_record=(single_central_record, request.flag()),
+		dsl_named=(dsl_named, request.flag()),
+	)
+	file = _own_unattached_file(args.file_url)
 	doc = frappe.get_doc(
 		{
 			"doctype": "Safeguarding Assurance",
 			"provider": provider,
-			"received_date": received_date,
-			"valid_until": valid_until,
-			"signed_by": signed_by,
+			"received_date": args.received_date,
+			"valid_until": args.valid_until,
+			"signed_by": args.signed_by,
 			"assurance_file": file.file_url,
-			"enhanced_dbs_checked": cint(enhanced_dbs_checked),
-			"single_central_record": cint(single_central_record),
-			"dsl_named": cint(dsl_named),
+			"enhanced_dbs_checked": args.enhanced_dbs_checked,
+			"single_central_record": args.single_central_record,
+			"dsl_named": args.dsl_named,
 		}
 	)
 	doc.insert()  # Frappe attaches the uploaded file to the letter (its Attach field) on insert
@@ -150,10 +245,11 @@ def record_assurance(
 
 
 @frappe.whitelist(methods=["POST"])
-def attach_provider_document(file_url: str) -> str:
+def attach_provider_document(file_url: str | None = None) -> str:
 	"""Any other document the provider keeps with its record (policies, insurance, inspection reports)."""
 	provider = access.current_provider()
-	file = _own_unattached_file(file_url)
+	args = api_input.checked(LABELS, file_url=(file_url, FILE_URL))
+	file = _own_unattached_file(args.file_url)
 	_attach(file, "AP Provider", provider)
 	return file.name
 

@@ -5,12 +5,27 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from ap_framework import api_input
 from ap_framework.portal.access import PROVIDER_ROLE
+from ap_framework.rules import request
 
 
 @frappe.whitelist(methods=["POST"])
-def invite_provider_user(provider: str, email: str, first_name: str, last_name: str | None = None) -> str:
+def invite_provider_user(
+	provider: str | None = None,
+	email: str | None = None,
+	first_name: str | None = None,
+	last_name: str | None = None,
+) -> str:
 	frappe.only_for(("AP Administrator", "QA Officer"))
+	args = api_input.checked(
+		{"provider": "AP Provider", "email": "Email", "first_name": "First name", "last_name": "Last name"},
+		provider=(provider, request.name(required=True)),
+		email=(email, request.name(required=True)),
+		first_name=(first_name, request.name(required=True)),
+		last_name=(last_name, request.name()),
+	)
+	provider, email, first_name, last_name = args.provider, args.email, args.first_name, args.last_name
 	frappe.get_doc("AP Provider", provider).check_permission("read")
 	if frappe.db.exists("User", email):
 		user = frappe.get_doc("User", email)

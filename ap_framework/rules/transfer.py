@@ -192,7 +192,7 @@ def check_payload(payload, allowed: list[str], channel_allowed: bool) -> list[Pr
 			problem(
 				"protocol",
 				_("Unsupported transfer protocol {0}"),
-				payload.get("protocol"),
+				_shown(payload.get("protocol")),
 				kind="transfer_payload",
 			)
 		)
@@ -203,7 +203,9 @@ def check_payload(payload, allowed: list[str], channel_allowed: bool) -> list[Pr
 		)
 	channel = payload.get("channel")
 	if channel not in ("Profile", "Safeguarding"):
-		problems.append(problem("channel", _("Unknown channel {0}"), channel, kind="transfer_payload"))
+		problems.append(
+			problem("channel", _("Unknown channel {0}"), _shown(channel), kind="transfer_payload")
+		)
 	snapshot = payload.get("snapshot")
 	if not isinstance(snapshot, dict) or not isinstance(snapshot.get("sections"), dict):
 		return [*problems, problem("snapshot", _("The transfer carries no profile"), kind="transfer_payload")]
@@ -211,10 +213,17 @@ def check_payload(payload, allowed: list[str], channel_allowed: bool) -> list[Pr
 	for field in ("first_name", "last_name", "date_of_birth"):
 		if not isinstance(pupil.get(field), str) or not pupil.get(field).strip():
 			problems.append(problem(field, _("The pupil's {0} is missing"), field, kind="transfer_payload"))
-	if pupil.get("date_of_birth"):
-		try:
-			date.fromisoformat(str(pupil["date_of_birth"]))
-		except ValueError:
+		elif len(pupil[field]) > MAX_SHORT:
+			problems.append(problem(field, _("The pupil's {0} is too long"), field, kind="transfer_payload"))
+	problems += _short_texts(payload, ("sender", "sender_reference", "framework_version"))
+	if not isinstance(payload.get("version"), int | None) or isinstance(payload.get("version"), bool):
+		problems.append(problem("version", _("The version must be a whole number"), kind="transfer_payload"))
+	if not isinstance(payload.get("pack"), str | None):
+		problems.append(problem("pack", _("The PDF pack must be base64 text"), kind="transfer_payload"))
+	if not isinstance(pupil.get("upn"), str | None) or len(pupil.get("upn") or "") > MAX_SHORT:
+		return [*problems, problem("upn", _("The UPN must be text"), kind="transfer_payload")]
+	if isinstance(pupil.get("date_of_birth"), str) and pupil["date_of_birth"].strip():
+		if not _is_date(pupil["date_of_birth"]):
 			problems.append(
 				problem(
 					"date_of_birth",
@@ -230,15 +239,63 @@ def check_payload(payload, allowed: list[str], channel_allowed: bool) -> list[Pr
 			problem("channel", _("This partner may not send safeguarding information"), kind="transfer_scope")
 		)
 	if channel in ("Profile", "Safeguarding"):
-		problems += check_sections(sections, allowed, channel, payload.get("sender") or "The sender")
-	rows = (snapshot["sections"].get("domains") or {}).get("rows") or []
+		sender = payload.get("sender") if isinstance(payload.get("sender"), str) else None
+		problems += check_sections(sections, allowed, channel, sender or "The sender")
+	domains = snapshot["sections"].get("domains") or {}
+	rows = domains.get("rows") or [] if isinstance(domains, dict) else None
+	if not isinstance(rows, list):
+		return [*problems, problem("domains", _("The domain scores are not a list"), kind="transfer_payload")]
 	for i, row in enumerate(rows, 1):
-		scores = [
-			(row.get(k) or {}).get("score") if isinstance(row, dict) else None for k in ("baseline", "latest")
-		]
-		if not isinstance(row, dict) or not row.get("code") or not all(isinstance(s, int) for s in scores):
+		if not _domain_row(row):
 			problems.append(problem("domains", _("Domain row {0} is malformed"), i, kind="transfer_payload"))
 	return problems
+
+
+MAX_SHORT = 140  # a Data field on the Incoming Profile
+
+
+def _shown(value) -> str:
+	"""A value the partner sent, quoted back in a message at no great length."""
+	text = value if isinstance(value, str) else repr(value)
+	return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _short_texts(values: dict, fields) -> list[Problem]:
+	return [
+		problem(f, _("{0} must be text of at most {1} characters"), f, MAX_SHORT, kind="transfer_payload")
+		for f in fields
+		if values.get(f) is not None and (not isinstance(values[f], str) or len(values[f]) > MAX_SHORT)
+	]
+
+
+def _domain_row(row) -> bool:
+	"""One domain's baseline and latest scores as domain_history() reads them."""
+	if not isinstance(row, dict) or not isinstance(row.get("code"), str) or not row["code"].strip():
+		return False
+	if _short_texts(row, ("code", "domain")):
+		return False
+	for point in (row.get("baseline"), row.get("latest")):
+		if (
+			not isinstance(point, dict)
+			or not isinstance(point.get("score"), int)
+			or isinstance(point["score"], bool)
+		):
+			return False
+		if abs(point["score"]) > 2**31 - 1 or not isinstance(point.get("descriptor"), str | None):
+			return False
+		when = point.get("date")
+		if when is not None and not _is_date(when):
+			return False
+	return True
+
+
+def _is_date(value) -> bool:
+	if not isinstance(value, str) or len(value) != 10:
+		return False
+	try:
+		return date(1900, 1, 1) <= date.fromisoformat(value) <= date(2099, 12, 31)
+	except ValueError:
+		return False
 
 
 def domain_history(rows: list[dict], local_codes: dict[str, str]) -> list[dict]:

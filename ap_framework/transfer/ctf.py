@@ -9,9 +9,10 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, now_datetime, today
 
+from ap_framework import api_input
 from ap_framework.placement import welfare
 from ap_framework.rules import ctf as rules
-from ap_framework.rules import problem
+from ap_framework.rules import problem, request
 from ap_framework.validation import throw_problems
 
 FIELDS = [
@@ -34,12 +35,28 @@ def _school_codes(school: str | None) -> dict:
 	return {"la_code": s.get("la_code"), "estab": "", "urn": s.get("urn"), "name": s.get("school_name")}
 
 
+LABELS = {
+	"pupils": "Pupils",
+	"dest_la": "Destination LA",
+	"dest_estab": "Destination establishment",
+	"content": "Common Transfer File",
+	"school": "School",
+}
+
+
 @frappe.whitelist()
-def export_ctf(pupils: list | str, dest_la: str | None = None, dest_estab: str | None = None) -> str:
+def export_ctf(
+	pupils: list | str | None = None, dest_la: str | None = None, dest_estab: str | None = None
+) -> str:
 	"""CTF XML for the given pupils, as far as the user may read them (SEN status only for those who
 	may read it)."""
-	names = frappe.parse_json(pupils) if isinstance(pupils, str) and pupils.startswith("[") else pupils
-	names = [names] if isinstance(names, str) else list(names)
+	args = api_input.checked(
+		LABELS,
+		pupils=(pupils, request.names()),
+		dest_la=(dest_la, request.name()),
+		dest_estab=(dest_estab, request.name()),
+	)
+	names, dest_la, dest_estab = args.pupils, args.dest_la, args.dest_estab
 	rows = frappe.get_list("Pupil", filters={"name": ("in", names)}, fields=FIELDS, order_by="name asc")
 	if len(rows) != len(set(names)):
 		frappe.throw(
@@ -72,9 +89,15 @@ def export_ctf(pupils: list | str, dest_la: str | None = None, dest_estab: str |
 
 
 @frappe.whitelist(methods=["POST"])
-def import_ctf(content: str, school: str) -> dict:
+def import_ctf(content: str | None = None, school: str | None = None) -> dict:
 	"""Create or update the file's pupils at `school`, matched by UPN; refuse the whole file if any record
 	cannot be taken."""
+	args = api_input.checked(
+		LABELS,
+		content=(content, request.text(required=True, max_length=rules.MAX_BYTES)),
+		school=(school, request.name(required=True)),
+	)
+	content, school = args.content, args.school
 	if not frappe.has_permission("School", "read", school) or not frappe.has_permission("Pupil", "create"):
 		frappe.throw(_("You may not import pupils into {0}").format(school), frappe.PermissionError)
 	header, pupils, problems = rules.parse(content, getdate(today()))

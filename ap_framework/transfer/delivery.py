@@ -18,6 +18,8 @@ from frappe import _
 from frappe.utils import cint, flt, now_datetime
 from frappe.utils.password import get_decrypted_password
 
+from ap_framework import api_input
+from ap_framework.rules import request
 from ap_framework.rules import transfer as rules
 
 RECEIVE = "/api/method/ap_framework.transfer.receive.receive"
@@ -145,8 +147,9 @@ def deliver_queued(name: str) -> None:
 
 
 @frappe.whitelist(methods=["POST"])
-def send(name: str) -> dict:
+def send(name: str | None = None) -> dict:
 	"""Queue (or retry) the sending of a Profile Transfer the user may see and could have created."""
+	name = api_input.checked({"name": "Profile Transfer"}, name=(name, request.name(required=True))).name
 	doc = frappe.get_doc("Profile Transfer", name)
 	doc.check_permission("read")
 	if not frappe.has_permission("Profile Transfer", "create"):

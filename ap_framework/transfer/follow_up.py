@@ -18,9 +18,10 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import now_datetime
 
+from ap_framework import api_input
 from ap_framework.oversight.alerts import NOTIFICATION, Alert, Outcome, raise_alerts
 from ap_framework.oversight.jobs import enabled_emails, school_staff
-from ap_framework.rules import oversight
+from ap_framework.rules import oversight, request
 from ap_framework.rules import transfer as rules
 from ap_framework.transfer import delivery
 from ap_framework.utils import to_date
@@ -234,8 +235,9 @@ def _report_decisions(rows: list, now: datetime) -> None:
 
 # ---- on demand ------------------------------------------------------------------------------------------
 @frappe.whitelist(methods=["POST"])
-def check(name: str) -> dict:
+def check(name: str | None = None) -> dict:
 	"""Ask the partner now about one transfer the user may see."""
+	name = api_input.checked({"name": "Profile Transfer"}, name=(name, request.name(required=True))).name
 	doc = frappe.get_doc("Profile Transfer", name)
 	doc.check_permission("read")
 	result = poll(names=[name])

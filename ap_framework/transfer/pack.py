@@ -7,7 +7,9 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from ap_framework import api_input
 from ap_framework.compat import printing_without_commit
+from ap_framework.rules import request
 from ap_framework.rules.profile import SECTIONS
 from ap_framework.transfer import pdf
 
@@ -50,7 +52,10 @@ def build_pack(profile_name: str, snapshot: dict | None = None, version: int | N
 
 
 @frappe.whitelist()
-def download(profile: str) -> None:
+def download(profile: str | None = None) -> None:
+	profile = api_input.checked(
+		{"profile": "Learner Profile"}, profile=(profile, request.name(required=True))
+	).profile
 	doc = frappe.get_doc("Learner Profile", profile)
 	doc.check_permission("print")
 	content, _report = build_pack(profile)

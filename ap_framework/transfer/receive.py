@@ -12,6 +12,8 @@ import frappe
 from frappe import _
 from frappe.utils import get_fullname, now_datetime
 
+from ap_framework import api_input
+from ap_framework.rules import request
 from ap_framework.rules import transfer as rules
 from ap_framework.validation import throw_problems
 
@@ -31,9 +33,14 @@ def _partner_for(user: str):
 	return rows[0]
 
 
+LABELS = {"payload": "Transfer", "keys": "Idempotency keys", "name": "Incoming Profile", "reason": "Reason"}
+NAME = request.name(required=True)
+
+
 @frappe.whitelist(methods=["POST"])
-def receive(payload: dict) -> dict:
+def receive(payload: dict | str | None = None) -> dict:
 	partner = _partner_for(frappe.session.user)
+	payload = api_input.checked(LABELS, payload=(payload, request.record())).payload
 	allowed = rules.sections_of(
 		frappe.get_all(
 			"Transfer Section",
@@ -149,17 +156,17 @@ def _attach_pack(doc, encoded: str) -> None:
 
 
 @frappe.whitelist(methods=["POST"])
-def statuses(keys: list) -> dict:
+def statuses(keys: list | str | None = None) -> dict:
 	"""What became of the profiles a partner sent us, by idempotency key: received (and, on the
 	safeguarding channel, receipt confirmed), accepted or rejected. A partner learns only of its own sends."""
 	partner = _partner_for(frappe.session.user)
-	if not isinstance(keys, list) or len(keys) > rules.STATUS_BATCH:
+	keys = api_input.checked(LABELS, keys=(keys, request.names()))["keys"]  # not .keys: a dict method
+	if len(keys) > rules.STATUS_BATCH:
 		frappe.throw(
 			_("Ask about at most {0} profiles at a time").format(rules.STATUS_BATCH),
 			frappe.ValidationError,
 			title=_("keys"),
 		)
-	keys = [k for k in keys if isinstance(k, str)]
 	rows = (
 		frappe.get_all(
 			"Incoming Profile",
@@ -239,10 +246,10 @@ def _receipt(doc) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def confirm_receipt(name: str) -> dict:
+def confirm_receipt(name: str | None = None) -> dict:
 	"""The named person confirms the profile reached them. The sender learns of it when it next asks
 	(ap_framework/transfer/follow_up.py); on the safeguarding channel it is chased until then."""
-	doc = _named(name)
+	doc = _named(api_input.checked(LABELS, name=(name, NAME)).name)
 	values = _receipt(doc)
 	if values:
 		doc.db_set(values)  # authorised by _named; the record itself stays read-only for everyone
@@ -254,10 +261,10 @@ def confirm_receipt(name: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def accept(name: str) -> dict:
+def accept(name: str | None = None) -> dict:
 	"""Accept: link the pupil matched by UPN, or create the pupil at our school. The sender's scores stay
 	as history on the incoming profile; they do not become our assessments."""
-	doc = _decidable(name)
+	doc = _decidable(api_input.checked(LABELS, name=(name, NAME)).name)
 	pupil = doc.pupil
 	if not pupil:
 		pupil = (
@@ -290,7 +297,9 @@ def accept(name: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def reject(name: str, reason: str) -> dict:
+def reject(name: str | None = None, reason: str | None = None) -> dict:
+	args = api_input.checked(LABELS, name=(name, NAME), reason=(reason, request.text()))
+	name, reason = args.name, args.reason
 	if not (reason or "").strip():
 		frappe.throw(_("Give a reason for rejecting the profile"), frappe.ValidationError, title=_("Reason"))
 	doc = _decidable(name)

@@ -17,7 +17,7 @@ import frappe
 import pytest
 from frappe.utils import add_days, add_years, getdate, now_datetime, today
 
-from ap_framework.exceptions import RetentionError
+from ap_framework.exceptions import MalformedInputError, RetentionError
 from ap_framework.oversight import retention
 from ap_framework.rules import retention as rules
 from tests.integration.world import World
@@ -425,7 +425,7 @@ def test_decline_keeps_the_record_needs_a_reason_and_a_date_and_brings_it_back_o
 		retention.decline(review=name, note="  ", review_again_on=add_days(today(), 30))
 	with pytest.raises(RetentionError, match="Review Again On"):
 		retention.decline(review=name, note="Subject access request open", review_again_on=today())
-	with pytest.raises(RetentionError, match="Review Again On"):
+	with pytest.raises(MalformedInputError, match="Review again on"):  # not a date at all: a 400
 		retention.decline(review=name, note="Subject access request open", review_again_on="not a date")
 	again = add_days(today(), 30)
 	out = retention.decline(review=name, note="Subject access request open", review_again_on=again)
