@@ -14,12 +14,13 @@ from pypika.terms import ExistsCriterion
 
 from ap_framework.oversight import evidence
 from ap_framework.rules import attendance
+from ap_framework.utils import site_today
 
 
 @frappe.whitelist()
 def registers_outstanding(filters: str | dict | None = None) -> int:
 	"""Sessions timetabled today at live placements with no mark yet."""
-	today = date.today()
+	today = site_today()
 	p, s, a = DocType("Placement"), DocType("Placement Session"), DocType("AP Attendance")
 	marked = (
 		frappe.qb.from_(a)
@@ -43,7 +44,7 @@ def reviews_overdue(filters: str | dict | None = None) -> int:
 	query = (
 		frappe.qb.from_(p)
 		.select(Count("*"))
-		.where((p.status == "Active") & (p.next_review_date < date.today()))
+		.where((p.status == "Active") & (p.next_review_date < site_today()))
 	)
 	return evidence.scoped(query, p, evidence.allowed_schools()).run()[0][0]
 
@@ -61,14 +62,14 @@ def assurances_expiring(filters: str | dict | None = None) -> int:
 		).run()
 	]
 	until = evidence.assurance_until(in_use)
-	soon = date.today() + timedelta(days=30)
+	soon = site_today() + timedelta(days=30)
 	return sum(1 for provider in in_use if not until.get(provider) or until[provider] <= soon)
 
 
 @frappe.whitelist()
 def attendance_rate() -> dict:
 	"""Weekly share of possible sessions attended at AP over the last 12 weeks (chart source)."""
-	start = date.today() - timedelta(weeks=12)
+	start = site_today() - timedelta(weeks=12)
 	start -= timedelta(days=start.weekday())
 	a = DocType("AP Attendance")
 	query = frappe.qb.from_(a).select(a.attendance_date, a.mark).where(a.attendance_date >= start)

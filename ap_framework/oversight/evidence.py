@@ -17,7 +17,7 @@ from frappe.query_builder.functions import Count, Max, Sum
 from ap_framework import permissions
 from ap_framework.rules import attendance, offrolling, readiness
 from ap_framework.settings import get_settings
-from ap_framework.utils import to_date
+from ap_framework.utils import site_today, to_date
 
 LIVE = ("Approved", "Active")
 
@@ -60,7 +60,7 @@ def placements_as_at(as_at: date, schools, school=None, trust=None, fields=None)
 def readiness_facts(
 	user: str | None = None, today: date | None = None, school: str | None = None
 ) -> readiness.Facts:
-	today = today or date.today()
+	today = today or site_today()
 	settings = get_settings()
 	schools = allowed_schools(user)
 	p = DocType("Placement")
@@ -278,7 +278,7 @@ def readiness_facts(
 
 def guard_rows(user: str | None = None, today: date | None = None, school: str | None = None) -> list[dict]:
 	"""The off-rolling guard: each live placement that breaks a rule, with the rules it breaks."""
-	today = today or date.today()
+	today = today or site_today()
 	settings = get_settings()
 	p, pu, rp = DocType("Placement"), DocType("Pupil"), DocType("Reintegration Plan")
 	rows = scoped(

@@ -13,6 +13,7 @@ from frappe.query_builder import DocType
 from ap_framework.oversight import evidence
 from ap_framework.oversight.report.ap_progress.ap_progress import cohort_rows, pupil_progress
 from ap_framework.rules import attendance, census
+from ap_framework.utils import site_today
 
 
 def execute(filters=None):
@@ -29,7 +30,7 @@ def execute(filters=None):
 
 def academic_year(label: str | None) -> tuple[date, date]:
 	"""'2025-26' -> 1 Sep 2025 to 31 Aug 2026; default: the year today falls in."""
-	today = date.today()
+	today = site_today()
 	start = int(label[:4]) if label else (today.year if today.month >= 9 else today.year - 1)
 	return date(start, 9, 1), date(start + 1, 8, 31)
 
@@ -87,7 +88,7 @@ def governors_figures(school: str | None, year: str | None) -> dict:
 		)
 		.run()
 	)
-	today = date.today()
+	today = site_today()
 	overdue = sum(
 		1 for r in placements if r.status == "Active" and r.next_review_date and r.next_review_date < today
 	)
