@@ -333,9 +333,15 @@ def _add_query_reads(state: dict) -> set:
 		names = access.names_in_answer(
 			answer, access.method_of(frappe.local.request.path) or frappe.form_dict.get("cmd")
 		)
+		if names is None and door == "Export":
+			# The file cannot be read back, but the question can be asked again: each record it held is
+			# on the log, and the Query entry keeps what was asked for.
+			names = _exported(doctype)
+			state["rows"][q] = len(names) if names is not None else None
+		elif names is not None:
+			named.add(q)
 		if names is None:
 			continue
-		named.add(q)
 		if doctype in access.CHANNELLED and names:
 			names = frappe.get_all(
 				doctype,
@@ -349,6 +355,27 @@ def _add_query_reads(state: dict) -> set:
 				state["at"][k] = at
 				state["from_query"].add(k)
 	return named
+
+
+def _exported(doctype: str) -> list[str] | None:
+	"""The records an export's file held: the export's own filters (or the rows ticked), asked again for
+	names only, as the same user, in one query. None when Frappe refuses the question (no file was made)."""
+	fd = frappe.form_dict
+	selected = frappe.parse_json(fd.get("selected_items")) if fd.get("selected_items") else None
+	filters = {"name": ("in", selected)} if selected else frappe.parse_json(fd.get("filters") or "null")
+	frappe.local.ap_access_audit_settling = True  # this query is the audit's, not another read
+	try:
+		return frappe.get_list(
+			doctype,
+			filters=filters,
+			or_filters=frappe.parse_json(fd.get("or_filters") or "null"),
+			pluck="name",
+			limit_page_length=0,
+		)
+	except Exception:
+		return None
+	finally:
+		frappe.local.ap_access_audit_settling = False
 
 
 def _answer():

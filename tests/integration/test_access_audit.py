@@ -10,6 +10,8 @@ kept confidential and secure).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import frappe
@@ -217,9 +219,14 @@ def test_a_count_that_names_no_record_is_one_query_entry_each(world, http, recor
 		assert entry["school"] == world.school_a and "Risk Assessment" in entry["query"]
 
 
-def test_an_export_is_one_query_entry_with_what_was_asked(world, http, records, since):
-	"""An export's answer is a file: which rows it held cannot be read back, so the entry keeps the
-	request's filters and fields (as Frappe's Access Log does), with no record named."""
+def exported_rows(text: str) -> list[list[str]]:
+	"""The rows of a desk CSV export, past its header (columns: Sr, ID, then the fields asked)."""
+	return list(csv.reader(io.StringIO(text)))[1:]
+
+
+def test_an_export_names_each_record_its_file_held_and_what_was_asked(world, http, records, since):
+	"""An export's answer is a file, which cannot be read back: its own question is asked again for names,
+	so each record the file held has its entry, and a Query entry keeps the filters and fields asked."""
 	dsl = http("dsl_a")
 	r = dsl.post(
 		dsl.base + "/api/method/frappe.desk.reportview.export_query",
@@ -232,10 +239,12 @@ def test_an_export_is_one_query_entry_with_what_was_asked(world, http, records, 
 		timeout=60,
 	)
 	assert r.ok and records.ra_a in r.text and records.ra_b not in r.text
-	[entry] = logged(since, user=world.users["dsl_a"], door="Export")
-	assert (
-		entry["access"] == "Query" and entry["reference_name"] is None and entry["school"] == world.school_a
-	)
+	entries = logged(since, user=world.users["dsl_a"], door="Export")
+	[entry] = [e for e in entries if e["reference_name"] is None]
+	assert entry["school"] == world.school_a and entry["rows"] == str(len(exported_rows(r.text)))
+	held = {e["reference_name"] for e in entries if e["reference_name"]}
+	assert records.ra_a in held and records.ra_b not in held
+	assert held == {row[1] for row in exported_rows(r.text)}
 	asked = json.loads(entry["query"])
 	assert asked["doctype"] == "Risk Assessment" and "overall_rating" in asked["filters"]
 
