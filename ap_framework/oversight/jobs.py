@@ -121,12 +121,12 @@ def providers(now: datetime | None = None) -> dict:
 	now = now or now_datetime()
 	outcome = Outcome()
 	findings, _placements = _detect_providers(now.date(), get_settings(), outcome)
-	la_users = _la_users() if any(f.doctype == "AP Provider" for f in findings) else []
+	officers = la_users() if any(f.doctype == "AP Provider" for f in findings) else []
 	staff = school_staff({f.school for f in findings if f.doctype == "Placement"}, ["dsl"], outcome)
 	alerts = []
 	for f in findings:
 		if f.doctype == "AP Provider":
-			alerts += [Alert(f, user, NOTIFICATION, email) for user, email in la_users]
+			alerts += [Alert(f, user, NOTIFICATION, email) for user, email in officers]
 		elif dsl := staff.get((f.school, "dsl")):
 			alerts.append(Alert(f, dsl.user, TODO, dsl.email, priority="High"))
 	return raise_alerts(alerts, now, outcome).as_dict()
@@ -465,8 +465,9 @@ def _attendance_contacts(providers: Iterable[str | None], outcome: Outcome) -> d
 	return out
 
 
-def _la_users() -> list[tuple[str, str]]:
-	"""(user, email) of every enabled QA Officer and AP Administrator: one query."""
+def la_users(roles: tuple[str, ...] = LA_ROLES) -> list[tuple[str, str]]:
+	"""(user, email) of every enabled user holding one of the LA's `roles` (QA Officer, AP Administrator):
+	one query."""
 	hr, u = DocType("Has Role"), DocType("User")
 	return sorted(
 		frappe.qb.from_(hr)
@@ -476,7 +477,7 @@ def _la_users() -> list[tuple[str, str]]:
 		.distinct()
 		.where(
 			(hr.parenttype == "User")
-			& hr.role.isin(LA_ROLES)
+			& hr.role.isin(roles)
 			& (u.enabled == 1)
 			& u.email.isnotnull()
 			& (u.name != "Guest")

@@ -45,10 +45,12 @@ def keep_in_step(pupil) -> None:
 	"""The welfare record follows its pupil's school, name and date of birth (the school scopes who may
 	read it; the date of birth dates its retention)."""
 	before = pupil.get_doc_before_save()
+	if before is None:
+		return  # just made: its welfare record fetched them as it was made
 	changed = {
 		ours: pupil.get(theirs)
 		for ours, theirs in FROM_PUPIL.items()
-		if before is None or before.get(theirs) != pupil.get(theirs)
+		if before.get(theirs) != pupil.get(theirs)
 	}
 	if changed and frappe.db.exists(DOCTYPE, pupil.name):
 		frappe.db.set_value(DOCTYPE, pupil.name, changed, update_modified=False)

@@ -8,6 +8,7 @@ from frappe import _
 from frappe.utils import cint, today
 
 from ap_framework import api_input
+from ap_framework.oversight.jobs import enabled_emails, la_users
 from ap_framework.portal import access, register
 from ap_framework.rules import attendance, request
 
@@ -277,17 +278,12 @@ def _attach(file, doctype: str, name: str) -> None:
 
 def _tell_safeguarding_lead(concern) -> None:
 	"""The school's Safeguarding Lead is told at once; nobody else (a notification names the child). With no
-	Safeguarding Lead named on the school, the LA's AP Administrators are told, so no concern goes unseen."""
+	Safeguarding Lead named on the school (or one no longer enabled), the LA's AP Administrators are told,
+	so no concern goes unseen."""
 	from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
 
 	dsl = frappe.db.get_value("School", concern.school, "dsl")
-	users = (
-		[dsl]
-		if dsl
-		else frappe.get_all(
-			"Has Role", filters={"role": "AP Administrator", "parenttype": "User"}, pluck="parent"
-		)
-	)
+	users = list(enabled_emails([dsl])) or [user for user, _email in la_users(("AP Administrator",))]
 	if users:
 		make_notification_logs(
 			{

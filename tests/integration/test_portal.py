@@ -199,6 +199,19 @@ class TestForms:
 		assert told == [world.users["dsl_a"]]
 		assert not frappe.db.exists("Notification Log", {"document_name": name})
 
+	def test_a_concern_reaches_the_las_administrators_when_the_school_names_no_enabled_dsl(self, world):
+		frappe.db.set_value("School", world.school_a, {"dsl": world.users["dsl_a"]})
+		frappe.db.set_value("User", world.users["dsl_a"], "enabled", 0)  # left the school
+		as_provider(world)
+		api.log_contact(world.pa1, "Phone", "Upset", safeguarding_concern=1, concern_details="Hungry again")
+		frappe.set_user("Administrator")
+		concern = frappe.get_all("Safeguarding Concern", filters={"details": "Hungry again"}, pluck="name")
+		told = set(
+			frappe.get_all("Notification Log", filters={"document_name": concern[0]}, pluck="for_user")
+		)
+		assert world.users["admin"] in told  # an AP Administrator: no concern goes unseen
+		assert not told & {world.users[k] for k in ("ap_lead_a", "qa", "senior_a", "dsl_a")}
+
 	def test_contact_log_without_concern_raises_none(self, world):
 		as_provider(world)
 		name = api.log_contact(world.pa1, "Phone", "Settled well")
