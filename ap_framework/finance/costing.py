@@ -6,7 +6,7 @@ from __future__ import annotations
 import frappe
 
 from ap_framework.finance import closed_dates
-from ap_framework.rules import Problem, costing
+from ap_framework.rules import Problem, costing, timetable
 from ap_framework.utils import to_date
 
 
@@ -41,5 +41,5 @@ def facts(doc) -> costing.Costing:
 def planned_sessions(doc) -> list:
 	start = to_date(doc.start_date)
 	end = to_date(doc.end_date or doc.planned_end_date)
-	weekly = [(r.weekday, r.session) for r in doc.timetable]
+	weekly = timetable.weekly_sessions((r.weekday, r.covers_am, r.covers_pm) for r in doc.timetable)
 	return costing.timetabled_sessions(start, end, weekly, closed_dates(start, end))

@@ -20,7 +20,7 @@ from frappe import _
 from frappe.utils import flt
 
 from ap_framework.finance import closed_dates, enabled
-from ap_framework.rules import costing, invoicing
+from ap_framework.rules import costing, invoicing, timetable
 from ap_framework.utils import to_date
 from ap_framework.validation import throw_problems
 
@@ -170,13 +170,14 @@ def _delivery(lines: list[invoicing.Line], terms: dict) -> list[invoicing.LineCh
 		.run()
 	):
 		marks.setdefault(r[0], []).append((to_date(r[1]), r[2], r[3]))
-	weekly: dict[str, list] = {}
+	covered: dict[str, list] = {}
 	for r in frappe.get_all(
 		"Placement Session",
 		filters={"parent": ("in", names), "parenttype": "Placement"},
-		fields=["parent", "weekday", "session"],
+		fields=["parent", "weekday", "covers_am", "covers_pm"],
 	):
-		weekly.setdefault(r.parent, []).append((r.weekday, r.session))
+		covered.setdefault(r.parent, []).append((r.weekday, r.covers_am, r.covers_pm))
+	weekly = {name: timetable.weekly_sessions(rows) for name, rows in covered.items()}
 	closed = closed_dates(start, end)
 	checks = []
 	for ln in lines:

@@ -13,29 +13,36 @@ from frappe.query_builder.functions import Count
 from pypika.terms import ExistsCriterion
 
 from ap_framework.oversight import evidence
+from ap_framework.placement.doctype.placement_session.placement_session import covering
 from ap_framework.rules import attendance
 from ap_framework.utils import site_today
 
 
 @frappe.whitelist()
 def registers_outstanding(filters: str | dict | None = None) -> int:
-	"""Sessions timetabled today at live placements with no mark yet."""
+	"""Register sessions due today at live placements with no mark yet: a pupil counts once in each
+	session a slot covers, however many slots fall in it."""
 	today = site_today()
+	allowed = evidence.allowed_schools()
 	p, s, a = DocType("Placement"), DocType("Placement Session"), DocType("AP Attendance")
-	marked = (
-		frappe.qb.from_(a)
-		.select(a.name)
-		.where((a.placement == p.name) & (a.attendance_date == today) & (a.session == s.session))
-	)
-	query = (
-		frappe.qb.from_(p)
-		.join(s)
-		.on((s.parent == p.name) & (s.parenttype == "Placement"))
-		.select(Count("*"))
-		.where((p.status == "Active") & (p.start_date <= today) & (s.weekday == today.strftime("%A")))
-		.where(ExistsCriterion(marked).negate())
-	)
-	return evidence.scoped(query, p, evidence.allowed_schools()).run()[0][0]
+	total = 0
+	for session in attendance.SESSIONS:
+		marked = (
+			frappe.qb.from_(a)
+			.select(a.name)
+			.where((a.placement == p.name) & (a.attendance_date == today) & (a.session == session))
+		)
+		query = (
+			frappe.qb.from_(p)
+			.join(s)
+			.on((s.parent == p.name) & (s.parenttype == "Placement"))
+			.select(Count(p.name).distinct())
+			.where((p.status == "Active") & (p.start_date <= today) & (s.weekday == today.strftime("%A")))
+			.where(covering(s, session))
+			.where(ExistsCriterion(marked).negate())
+		)
+		total += evidence.scoped(query, p, allowed).run()[0][0]
+	return total
 
 
 @frappe.whitelist()

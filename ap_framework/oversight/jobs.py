@@ -32,10 +32,11 @@ from ap_framework.oversight.alerts import (
 	Outcome,
 	raise_alerts,
 )
+from ap_framework.placement.doctype.placement_session.placement_session import COVERS
 from ap_framework.rules import oversight as rules
 from ap_framework.rules.contact import VISIT_TYPES
-from ap_framework.rules.timetable import WEEKDAYS, to_minutes
-from ap_framework.settings import get_settings
+from ap_framework.rules.timetable import WEEKDAYS, register_opens, to_minutes
+from ap_framework.settings import get_settings, session_windows
 from ap_framework.utils import to_date
 
 LA_ROLES = ("QA Officer", "AP Administrator")  # who looks after providers for the LA / trust
@@ -196,20 +197,25 @@ def _detect_unmarked(now: datetime, settings, outcome: Outcome) -> list[rules.Fi
 		frappe.qb.from_(p)
 		.join(s)
 		.on((s.parent == p.name) & (s.parenttype == "Placement"))
-		.select(*(p[f] for f in PLACEMENT_FIELDS), s.session, s.start_time)
+		.select(*(p[f] for f in PLACEMENT_FIELDS), s.covers_am, s.covers_pm, s.start_time)
 		.where((p.status == "Active") & (s.weekday == WEEKDAYS[today.weekday()]) & (p.start_date <= today))
 		.run(as_dict=True)
 	)
 	marked = set(frappe.qb.from_(a).select(a.placement, a.session).where(a.attendance_date == today).run())
+	windows = session_windows(settings)
 
-	def session(row):
+	def sessions(row):
 		start = to_minutes(row.start_time)
 		if start is None:
 			raise ValueError(f"timetable row with no start time: {row.start_time!r}")
-		return [rules.TimetabledSession(_facts(row), row.session or rules.session_of(start), start)]
+		return [
+			rules.TimetabledSession(_facts(row), each, register_opens(each, [start], windows))
+			for each, field in COVERS.items()
+			if row[field]
+		]
 
-	sessions = _each(rows, outcome, "Placement", session)
-	return rules.unmarked_sessions(now, sessions, marked, settings.attendance_deadline_minutes)
+	timetabled = _each(rows, outcome, "Placement", sessions)
+	return rules.unmarked_sessions(now, timetabled, marked, settings.attendance_deadline_minutes)
 
 
 def _attendance_rates(today: date, weeks: int) -> dict[str, float | None]:

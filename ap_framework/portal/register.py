@@ -13,8 +13,9 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import getdate, now_datetime
 
+from ap_framework.placement.doctype.placement_session.placement_session import COVERS, covering
 from ap_framework.rules import attendance, register, timetable
-from ap_framework.settings import get_settings
+from ap_framework.settings import get_settings, session_windows
 from ap_framework.utils import to_date
 from ap_framework.validation import throw_problems
 
@@ -23,28 +24,46 @@ LABELS = {"attendance_date": "Register date", "session": "Session", "marks": "Ma
 
 
 def expected(provider: str, on: date, session: str | None = None) -> dict[str, register.Expected]:
-	"""Placements timetabled with `provider` on `on` (one session or both), keyed by placement."""
+	"""Placements timetabled with `provider` on `on`, keyed by placement for one session, or by
+	"placement|session" for both. A slot is on each register it covers (rules.timetable.covers); the
+	register opens at the later of the session's start and the pupil's first slot in it."""
 	p, s = DocType("Placement"), DocType("Placement Session")
 	query = (
 		frappe.qb.from_(p)
 		.join(s)
 		.on((s.parent == p.name) & (s.parenttype == "Placement"))
-		.select(p.name, p.pupil_name, p.start_date, p.end_date, p.planned_end_date, s.session, s.start_time)
+		.select(
+			p.name,
+			p.pupil_name,
+			p.start_date,
+			p.end_date,
+			p.planned_end_date,
+			s.covers_am,
+			s.covers_pm,
+			s.start_time,
+		)
 		.where((p.provider == provider) & p.status.isin(REGISTER_STATES) & (s.weekday == on.strftime("%A")))
 		.where(p.start_date <= on)
 		.orderby(p.pupil_name)
 	)
 	if session:
-		query = query.where(s.session == session)
-	out: dict[str, register.Expected] = {}
+		query = query.where(covering(s, session))
+	placements, starts = {}, {}
 	for r in query.run(as_dict=True):
 		end = to_date(r.end_date or r.planned_end_date)
 		if end and on > end:
 			continue
-		key = r.name if session else f"{r.name}|{r.session}"
-		start = timetable.to_minutes(r.start_time) or 0
-		if key not in out or start < out[key].session_start:
-			out[key] = register.Expected(r.name, r.pupil_name, getdate(r.start_date), end, start)
+		placements[r.name] = (r, end)
+		for each in attendance.SESSIONS:
+			if r[COVERS[each]] and session in (None, each):
+				starts.setdefault((r.name, each), []).append(timetable.to_minutes(r.start_time) or 0)
+	windows = session_windows()
+	out: dict[str, register.Expected] = {}
+	for (name, each), minutes in starts.items():
+		r, end = placements[name]
+		out[name if session else f"{name}|{each}"] = register.Expected(
+			name, r.pupil_name, getdate(r.start_date), end, timetable.register_opens(each, minutes, windows)
+		)
 	return out
 
 

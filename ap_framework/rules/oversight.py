@@ -136,16 +136,11 @@ def iso(d: date | None) -> str:
 # ---- attendance deadline ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TimetabledSession:
-	"""One Placement Session row falling on the day being checked."""
+	"""A register session one Placement Session row covers on the day being checked."""
 
 	placement: PlacementFacts
 	session: str  # AM / PM
-	start: int  # minutes after midnight
-
-
-def session_of(start_minutes: int) -> str:
-	"""AM or PM, as the Placement derives it for its timetable rows."""
-	return "AM" if start_minutes < 12 * 60 else "PM"
+	start: int  # when the register opens for this slot (rules.timetable.register_opens), minutes
 
 
 def runs_on(p: PlacementFacts, day: date) -> bool:
@@ -160,7 +155,8 @@ def unmarked_sessions(
 ) -> list[Finding]:
 	"""Today's sessions whose register deadline has passed with no mark: one per placement and session.
 
-	A session's deadline runs from its earliest start that day (as AP Attendance judges lateness).
+	A session's deadline runs from its earliest opening that day over the slots covering it (as AP
+	Attendance judges lateness): a 09:00–15:00 pupil's afternoon deadline runs from the afternoon start.
 	`marked` holds (placement, session) for every mark made today."""
 	today = now.date()
 	earliest: dict[tuple[str, str], TimetabledSession] = {}

@@ -464,7 +464,7 @@ def make_scale(count: int, seed: int = 7) -> int:
 					"next_review_date": add_days(start, 42),
 					"census_reason": "BEH",
 					"census_attendance_pattern": "FT",
-					"census_sessions": 5,
+					"census_sessions": 10,
 				}
 			)
 			for idx, day in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"], 1):
@@ -479,7 +479,8 @@ def make_scale(count: int, seed: int = 7) -> int:
 						"weekday": day,
 						"start_time": "09:00:00",
 						"end_time": "15:00:00",
-						"session": "AM",
+						"covers_am": 1,  # as rules.timetable.covers finds for a full school day
+						"covers_pm": 1,
 					}
 				)
 			for offset in range(7):

@@ -37,6 +37,11 @@ WEEK_MARKS = [
 	(4, "AM", "/"),
 ]
 ATTENDED = 5  # Mon PM, Tue AM, Wed PM, Thu AM, Fri AM
+# a full school day in one slot: on the morning and the afternoon register (rules.timetable.covers)
+FULL_DAY = [
+	{"weekday": d, "start_time": "09:00:00", "end_time": "15:00:00"}
+	for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+]
 
 
 def monday(weeks_ago: int) -> date:
@@ -87,7 +92,7 @@ def erp(world):
 	)
 
 
-def costed(world, provider=None, state="Approved", basis="Per Session", funding=(), **kw):
+def costed(world, provider=None, state="Approved", basis="Per Session", funding=(), timetable=None, **kw):
 	"""A placement of a new school A pupil, 12 weeks from the Monday six weeks ago, two sessions a day."""
 	start = monday(6)
 	doc = world.placement_doc(
@@ -95,7 +100,7 @@ def costed(world, provider=None, state="Approved", basis="Per Session", funding=
 		provider or world.p1,
 		start=start,
 		planned_end_date=start + timedelta(days=83),
-		timetable=TIMETABLE,
+		timetable=timetable or TIMETABLE,
 		charging_basis=basis,
 		funding=[{"funding_source": s, "percentage": p} for s, p in funding],
 		**kw,
@@ -182,6 +187,13 @@ def test_costing_derives_rate_planned_units_and_cost(world):
 	doc.rate_source, doc.agreed_cost = "Agreed Rate", 200
 	doc.save()
 	assert (doc.rate, doc.planned_cost) == (200, 12 * 200)
+
+
+def test_a_full_school_day_in_one_slot_is_costed_as_two_sessions(world):
+	frappe.db.set_value("AP Provider", world.p1, "cost_per_session", RATE)
+	doc = costed(world, state="Draft", timetable=FULL_DAY)
+	planned = weekday_sessions(monday(6), monday(6) + timedelta(days=83))
+	assert (doc.planned_units, doc.planned_cost) == (planned, planned * RATE)
 
 
 def test_costing_problems_are_refused_with_their_fields(world):
@@ -394,6 +406,55 @@ def test_an_invoice_charging_more_than_delivered_is_held_with_its_breakdown_then
 	pi.reload()
 	assert (pi.ap_check_status, pi.ap_released_by, pi.on_hold) == ("Released", "Administrator", 0)
 	pay(pi)
+
+
+def test_ten_sessions_a_week_for_a_full_day_pupil_is_not_over_charging(world, erp):
+	doc = costed(world, state="Active", timetable=FULL_DAY)
+	week = monday(5)
+	for day in range(5):
+		for session, mark in (("AM", "/"), ("PM", "\\")):
+			frappe.get_doc(
+				{
+					"doctype": "AP Attendance",
+					"placement": doc.name,
+					"attendance_date": week + timedelta(days=day),
+					"session": session,
+					"mark": mark,
+				}
+			).insert()
+	supplier = frappe.db.get_value("AP Provider", world.p1, "supplier")
+	pi = invoice(erp, supplier, [(doc.name, week, week + timedelta(days=4), 10, RATE)], submit=True)
+	assert (pi.ap_check_status, pi.on_hold) == ("Matched", 0), pi.ap_check_breakdown
+	assert "10 sessions timetabled, 10 attended" in pi.ap_check_breakdown
+
+
+def test_the_two_sessions_patch_amends_an_order_whose_planned_cost_changes(world, erp):
+	from ap_framework.finance import commissioning
+	from ap_framework.patches.v0_1 import two_sessions_a_day
+
+	doc = costed(world, state="Active", timetable=FULL_DAY)
+	full = doc.planned_units
+	modified = frappe.db.get_value("Placement", doc.name, "modified")
+	# as an earlier version planned it: each 09:00-15:00 row on the morning register only, half the
+	# sessions, and the order to match
+	frappe.db.sql("update `tabPlacement Session` set covers_pm = 0 where parent = %s", doc.name)
+	frappe.db.set_value(
+		"Placement",
+		doc.name,
+		{"planned_units": full // 2, "planned_cost": full // 2 * RATE},
+		update_modified=False,
+	)
+	commissioning.on_placement_update(frappe.get_doc("Placement", doc.name))
+	stale = order(doc.name)
+	assert stale.items[0].qty == full // 2
+
+	two_sessions_a_day.execute()
+	amended = order(doc.name)
+	assert (amended.amended_from, amended.docstatus, amended.items[0].qty) == (stale.name, 1, full)
+	assert frappe.db.get_value("Purchase Order", stale.name, "docstatus") == 2
+	assert frappe.db.get_value("Placement", doc.name, ["planned_units", "modified"]) == (full, modified)
+	two_sessions_a_day.execute()  # a second run finds nothing to change
+	assert order(doc.name).name == amended.name
 
 
 def test_a_draft_release_is_respected_until_the_lines_change(world, erp):

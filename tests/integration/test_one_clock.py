@@ -86,9 +86,10 @@ def alert_periods(rule: str, placement: str) -> list[str]:
 
 # ---- the cards and the board ------------------------------------------------------------------------
 def test_registers_outstanding_are_the_sites_todays(world, site_clock):
-	"""Monday's registers are outstanding from the site's Monday midnight, not the server's."""
+	"""Monday's registers are outstanding from the site's Monday midnight, not the server's: school A's
+	two full-day pupils, each on the morning and the afternoon register."""
 	frappe.set_user(world.users["ap_lead_a"])
-	assert cards.registers_outstanding() == (2 if site_clock.today.weekday() < 5 else 0)
+	assert cards.registers_outstanding() == (4 if site_clock.today.weekday() < 5 else 0)
 
 
 def test_reviews_overdue_and_assurances_expiring_count_the_sites_date(world, site_clock):
@@ -135,7 +136,7 @@ def test_the_readiness_board_is_dated_by_the_site(world, site_clock):
 # ---- the jobs, on the scheduler's path (no `now`) ---------------------------------------------------
 def test_a_missed_register_is_the_sites_todays_after_the_sites_deadline(site_clock, town):
 	"""Nothing is missed at midnight; Monday's AM register (09:00, 30 minutes' grace) is missed at 09:40
-	site time, whatever the server's clock says."""
+	site time, whatever the server's clock says, and the full-day pupil's PM register (13:00) at 13:40."""
 	jobs.attendance_deadlines()
 	assert alert_periods(rules.ATTENDANCE_NOT_MARKED, town.pa1) == []
 	site_clock.move(dt.datetime.combine(site_clock.monday, dt.time(9, 20)))
@@ -144,6 +145,15 @@ def test_a_missed_register_is_the_sites_todays_after_the_sites_deadline(site_clo
 	site_clock.move(dt.datetime.combine(site_clock.monday, dt.time(9, 40)))
 	jobs.attendance_deadlines()
 	assert alert_periods(rules.ATTENDANCE_NOT_MARKED, town.pa1) == [f"{site_clock.monday} AM"]
+	site_clock.move(dt.datetime.combine(site_clock.monday, dt.time(13, 20)))
+	jobs.attendance_deadlines()
+	assert alert_periods(rules.ATTENDANCE_NOT_MARKED, town.pa1) == [f"{site_clock.monday} AM"]
+	site_clock.move(dt.datetime.combine(site_clock.monday, dt.time(13, 40)))
+	jobs.attendance_deadlines()
+	assert alert_periods(rules.ATTENDANCE_NOT_MARKED, town.pa1) == [
+		f"{site_clock.monday} AM",
+		f"{site_clock.monday} PM",
+	]
 
 
 def test_a_review_is_overdue_the_day_after_its_date_by_the_site(site_clock, town):

@@ -68,6 +68,14 @@ class TestPortalPages:
 		assert r.status_code == 200
 		assert f'data-placement="{world.pa1}"' in r.text and f'data-placement="{world.pa2}"' not in r.text
 
+	def test_the_afternoon_register_lists_the_full_day_pupils(self, world, p1):
+		# pa1 and pb1 are timetabled 09:00-15:00: the afternoon register is theirs too (Pupil Registration
+		# Regulations 2024, reg. 10(1): a mark "once during the course of each afternoon session")
+		r = get(p1, "/ap/register", date=str(last_weekday()), session="PM")
+		assert r.status_code == 200
+		assert f'data-placement="{world.pa1}"' in r.text and f'data-placement="{world.pb1}"' in r.text
+		assert "No pupils are timetabled with you for this session" not in r.text
+
 
 class TestPortalMethods:
 	def test_save_register_over_http(self, world, p1, p2):

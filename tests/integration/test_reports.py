@@ -299,22 +299,25 @@ class TestCards:
 		assert counts == {"ap_lead_a": 0, "ap_lead_b": 1, "provider_1": 0}
 
 	def test_registers_outstanding_today(self, world):
+		"""School A's two full-day pupils are due on both of today's registers: four sessions, one fewer
+		for each register marked."""
 		weekday = getdate(today()).weekday() < 5
 		frappe.set_user(world.users["ap_lead_a"])
-		assert cards.registers_outstanding() == (2 if weekday else 0)
+		assert cards.registers_outstanding() == (4 if weekday else 0)
 		if weekday:
-			frappe.set_user("Administrator")
-			frappe.get_doc(
-				{
-					"doctype": "AP Attendance",
-					"placement": world.pa1,
-					"attendance_date": today(),
-					"session": "AM",
-					"mark": "/",
-				}
-			).insert()
-			frappe.set_user(world.users["ap_lead_a"])
-			assert cards.registers_outstanding() == 1
+			for session, mark, left in (("AM", "/", 3), ("PM", "\\", 2)):
+				frappe.set_user("Administrator")
+				frappe.get_doc(
+					{
+						"doctype": "AP Attendance",
+						"placement": world.pa1,
+						"attendance_date": today(),
+						"session": session,
+						"mark": mark,
+					}
+				).insert()
+				frappe.set_user(world.users["ap_lead_a"])
+				assert cards.registers_outstanding() == left
 
 	def test_attendance_trend_source(self, world):
 		frappe.get_doc(

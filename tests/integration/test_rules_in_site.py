@@ -139,12 +139,12 @@ class TestPlacementRules:
 		).insert()
 		assert doc.hours_per_week == 18 and doc.is_part_time == 1
 		assert (
-			doc.home_school_code == "B" and doc.census_attendance_pattern == "PT" and doc.census_sessions == 3
+			doc.home_school_code == "B" and doc.census_attendance_pattern == "PT" and doc.census_sessions == 6
 		)
 		assert doc.census_urn == frappe.db.get_value("AP Provider", world.p1, "urn") and not doc.census_ukprn
 		assert doc.school == world.school_a  # fetched from the pupil
 		assert getdate(doc.next_review_date) == getdate(add_days(doc.start_date, 42))
-		assert {r.session for r in doc.timetable} == {"AM"}
+		assert {(r.covers_am, r.covers_pm) for r in doc.timetable} == {(1, 1)}  # 09:00-15:00: both
 
 	def test_la_arranged_is_code_k_and_ukprn_used_without_urn(self, world):
 		doc = world.placement_doc(

@@ -235,6 +235,23 @@ def test_upgrade_moves_the_facts_out_of_pupil_and_contact_log(db):
 		db.commit()
 
 
+def test_upgrade_drops_the_one_session_label_of_timetable_rows(db):
+	"""A site from before two sessions a day: each timetable row had one `session` column, AM or PM. The
+	patch recomputes from the times (the integration layer proves what) and drops that column."""
+	from ap_framework.compat import forget_table_columns
+	from ap_framework.patches.v0_1 import two_sessions_a_day
+
+	db.commit()  # DDL next: nothing of ours may hold a lock on the table
+	db.sql_ddl("alter table `tabPlacement Session` add column `session` varchar(140)")
+	forget_table_columns("Placement Session")
+	assert "session" in db.get_table_columns("Placement Session")
+	two_sessions_a_day.execute()
+	db.commit()
+	assert "session" not in db.get_table_columns("Placement Session")
+	two_sessions_a_day.execute()  # a second run finds nothing to drop
+	db.commit()
+
+
 def test_migrate_twice_changes_nothing(db):
 	installed = fingerprint(db)
 	bench("migrate", "--skip-search-index")

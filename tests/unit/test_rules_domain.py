@@ -211,9 +211,20 @@ class TestRegistration:
 		assert not registration.registration_test(True, [self.P(str(i), 25) for i in range(9)]).meets_test
 
 	def test_five_full_time_pupils(self):
-		v = registration.registration_test(False, [self.P(str(i), 18) for i in range(5)])
+		v = registration.registration_test(False, [self.P(str(i), 18.5) for i in range(5)])
 		assert v.meets_test and len(v.pupils) == 5
-		assert not registration.registration_test(False, [self.P(str(i), 18) for i in range(4)]).meets_test
+		assert not registration.registration_test(False, [self.P(str(i), 18.5) for i in range(4)]).meets_test
+
+	def test_full_time_is_more_than_18_hours(self):
+		# DfE, Registration of independent schools: "operating during the day, for more than 18 hours per
+		# week" is full-time education; exactly 18 is not more than 18
+		assert not registration.registration_test(False, [self.P(str(i), 18) for i in range(5)]).meets_test
+		assert registration.registration_test(False, [self.P(str(i), 18.25) for i in range(5)]).meets_test
+
+	def test_a_full_school_day_is_six_hours_however_many_sessions(self):
+		# three 09:00–15:00 days are 18 hours (six register sessions): not full time
+		assert not registration.registration_test(False, [self.P("a", 3 * 6, looked_after=True)]).meets_test
+		assert registration.registration_test(False, [self.P("a", 4 * 6, looked_after=True)]).meets_test
 
 	def test_part_time_pupils_do_not_count(self):
 		assert not registration.registration_test(False, [self.P(str(i), 17.5) for i in range(9)]).meets_test

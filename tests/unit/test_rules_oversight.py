@@ -61,9 +61,6 @@ class TestUnmarkedSessions:
 		p = placement(start=start, end=end)
 		assert len(o.unmarked_sessions(NOW, [self.session(p)], set(), 30)) == expected
 
-	def test_session_of(self):
-		assert o.session_of(11 * 60 + 59) == "AM" and o.session_of(12 * 60) == "PM"
-
 
 class TestLowAttendance:
 	@pytest.mark.parametrize("seed", range(20))

@@ -14,7 +14,7 @@ import json
 import frappe
 from frappe.model.naming import make_autoname
 
-from ap_framework.compat import forget_table_columns
+from ap_framework.patches import drop_columns
 from ap_framework.placement.welfare import FACTS
 
 CONCERN_FIELDS = ("safeguarding_concern", "concern_details")
@@ -128,9 +128,3 @@ def scrub_versions(doctype: str, fields: list[str]) -> None:
 			frappe.db.set_value("Version", v.name, "data", json.dumps(data), update_modified=False)
 		else:
 			frappe.db.delete("Version", v.name)
-
-
-def drop_columns(doctype: str, columns: list[str]) -> None:
-	if columns:
-		frappe.db.sql_ddl(f"alter table `tab{doctype}` " + ", ".join(f"drop column `{c}`" for c in columns))
-		forget_table_columns(doctype)  # the cached column list would still name them

@@ -3,6 +3,7 @@ from frappe.utils import getdate, now_datetime
 
 from ap_framework.portal import pages, register
 from ap_framework.rules import attendance
+from ap_framework.settings import session_windows
 
 no_cache = 1
 # The marks a provider picks from, in the order staff think of them.
@@ -13,7 +14,9 @@ def get_context(context):
 	provider = pages.provider_or_login(context, "/ap/register")
 	now = now_datetime()
 	on = getdate(pages.arg("date", now.date()))
-	session = pages.arg("session", "AM" if now.hour < 12 else "PM")
+	# Until the afternoon opens, the register a provider is most likely to be taking is the morning's.
+	afternoon = now.hour * 60 + now.minute >= session_windows().pm_start
+	session = pages.arg("session", "PM" if afternoon else "AM")
 	if session not in attendance.SESSIONS:
 		pages.not_found()
 	rows = register.expected(provider, on, session)

@@ -4,7 +4,8 @@ from frappe.model.document import Document
 from frappe.query_builder import DocType
 from frappe.utils import flt
 
-from ap_framework.rules import problem, retention
+from ap_framework.rules import problem, retention, timetable
+from ap_framework.settings import session_windows
 from ap_framework.validation import throw_problems
 
 POSITIVE = (
@@ -30,6 +31,7 @@ class APSettings(Document):
 		problems = [problem(f, _("Must be more than zero")) for f in POSITIVE if flt(self.get(f)) <= 0]
 		if not 0 <= flt(self.low_attendance_threshold) <= 100:
 			problems.append(problem("low_attendance_threshold", _("Must be a percentage between 0 and 100")))
+		problems += timetable.check_windows(session_windows(self.as_dict()))
 		problems += self._reviewer_problems()
 		problems += retention.check_overrides(
 			retention.Override(r.idx, r.record_type, r.basis, r.years, r.reason)

@@ -34,6 +34,7 @@ def execute(filters=None):
 		{"fieldname": "reason", "label": _("Reason"), "fieldtype": "Data", "width": 160},
 		{"fieldname": "start_date", "label": _("Since"), "fieldtype": "Date", "width": 100},
 		{"fieldname": "hours_per_week", "label": _("Hours/week"), "fieldtype": "Float", "width": 90},
+		{"fieldname": "sessions_per_week", "label": _("Sessions/week"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "is_part_time", "label": _("Part-time"), "fieldtype": "Check", "width": 80},
 		{
 			"fieldname": "placement",
@@ -69,6 +70,7 @@ def pack_rows(filters) -> list[dict]:
 			p.census_reason,
 			p.start_date,
 			p.hours_per_week,
+			p.census_sessions.as_("sessions_per_week"),  # school sessions, two a day, 0–10
 			p.is_part_time,
 			pr.registration_status,
 			pr.address_line1,

@@ -3,8 +3,9 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, now_datetime, today
 
+from ap_framework.placement.doctype.placement_session.placement_session import COVERS
 from ap_framework.rules import attendance, dates, problem, timetable
-from ap_framework.settings import get_settings
+from ap_framework.settings import get_settings, session_windows
 from ap_framework.utils import to_date
 from ap_framework.validation import throw_problems
 
@@ -82,21 +83,19 @@ class APAttendance(Document):
 		)
 
 	def _session_start(self, settings, on) -> int:
+		"""When this pupil's register for the session opened that day (rules.timetable.register_opens)."""
 		starts = frappe.get_all(
 			"Placement Session",
 			filters={
 				"parent": self.placement,
 				"parenttype": "Placement",
 				"weekday": on.strftime("%A"),
-				"session": self.session,
+				COVERS.get(self.session, "covers_am"): 1,
 			},
 			pluck="start_time",
 		)
-		minutes = [timetable.to_minutes(s) for s in starts if s is not None]
-		if minutes:
-			return min(minutes)
-		default = settings.am_session_start if self.session == "AM" else settings.pm_session_start
-		return timetable.to_minutes(default) or (9 * 60 if self.session == "AM" else 13 * 60)
+		minutes = [m for m in (timetable.to_minutes(s) for s in starts) if m is not None]
+		return timetable.register_opens(self.session, minutes, session_windows(settings))
 
 
 def on_doctype_update():

@@ -9,7 +9,7 @@ from ap_framework.finance import costing as finance_costing
 from ap_framework.placement import welfare
 from ap_framework.provision import registration
 from ap_framework.rules import census, dates, placement, timetable
-from ap_framework.settings import get_settings
+from ap_framework.settings import get_settings, session_windows
 from ap_framework.utils import to_date
 from ap_framework.validation import throw_problems
 
@@ -27,7 +27,8 @@ class Placement(Document):
 		)
 		sen_status = welfare.sen_status_for_user(self.pupil)
 		slots = self._slots()
-		self._derive(settings, provider, slots)
+		windows = session_windows(settings)
+		self._derive(settings, provider, slots, windows)
 
 		start, planned_end, end = (
 			to_date(self.start_date),
@@ -40,6 +41,7 @@ class Placement(Document):
 		)
 		problems += dates.order("start_date", start, "end_date", end, _("Start date"), _("End date"))
 		problems += timetable.check_slots(slots)
+		problems += timetable.check_sessions(slots, windows)
 		if start and slots:
 			problems += timetable.check_against_other_placements(
 				start, end or planned_end, slots, self._other_timetables()
@@ -120,9 +122,10 @@ class Placement(Document):
 		return to_date(result[0][0]) if result and result[0][0] else None
 
 	# ---- derive -------------------------------------------------------------------------------------
-	def _derive(self, settings, provider, slots):
-		for row in self.timetable:
-			row.session = "AM" if (timetable.to_minutes(row.start_time) or 0) < 12 * 60 else "PM"
+	def _derive(self, settings, provider, slots, windows):
+		for row, slot in zip(self.timetable, slots, strict=True):
+			covered = timetable.covers(slot, windows)
+			row.covers_am, row.covers_pm = int("AM" in covered), int("PM" in covered)
 		self.hours_per_week = timetable.hours_per_week(slots)
 		self.is_part_time = int(
 			bool(slots) and timetable.is_part_time(self.hours_per_week, settings.full_time_hours)
@@ -132,7 +135,9 @@ class Placement(Document):
 		self.census_urn = provider.get("urn") or None
 		self.census_ukprn = None if self.census_urn else (provider.get("ukprn") or None)
 		self.census_attendance_pattern = census.pattern_for(bool(self.is_part_time)) if slots else None
-		self.census_sessions = len(slots)
+		self.census_sessions = timetable.school_sessions_per_week(
+			(r.weekday, r.covers_am, r.covers_pm) for r in self.timetable
+		)
 		if self.start_date and not self.next_review_date:
 			self.next_review_date = add_days(self.start_date, settings.review_interval_days)
 

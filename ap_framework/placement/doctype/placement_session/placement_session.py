@@ -1,5 +1,16 @@
+"""A weekly timetable slot. The Placement derives which register sessions it covers
+(rules.timetable.covers); queries that need a session's pupils filter on these fields."""
+
 from frappe.model.document import Document
+
+# The register session -> the row's field saying the slot covers it.
+COVERS = {"AM": "covers_am", "PM": "covers_pm"}
 
 
 class PlacementSession(Document):
 	pass
+
+
+def covering(table, session: str):
+	"""Query-builder criterion: the slot `table` covers `session`."""
+	return table[COVERS[session]] == 1
