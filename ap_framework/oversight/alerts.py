@@ -7,8 +7,11 @@ Email Queue row: all in the database) stand or fall together:
 - a concurrent run that got there first makes the insert fail on the unique key: nothing is sent twice;
 - a delivery that fails rolls its own record back (so the next run tries again), is logged with the
   name of the record it is about, and the job carries on with the rest.
-ToDos are delivered one per alert; notifications and emails one per recipient, listing that recipient's
-new alerts, so a provider's office gets one email for a morning's missing registers, not thirty.
+ToDos are delivered one per alert, until one run gives one person more than DIGEST_AFTER new tasks of one
+rule (a first run over a whole LA: hundreds of reviews due): those reach the person as one task that links
+to the filtered list of its alerts, while each record keeps its own AP Alert (so nothing is sent twice,
+and each closes on its own). Notifications and emails go one per recipient, listing that recipient's new
+alerts, so a provider's office gets one email for a morning's missing registers, not thirty.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ SENT, OPEN, CLOSED = "Sent", "Open", "Closed"
 LISTED = 100  # a message lists this many alerts, then says how many more there are
 SAVEPOINT = "ap_alert"
 COMMIT_EVERY = 500  # delivered units (a ToDo, or one recipient's message) per transaction
+DIGEST_AFTER = 10  # more new tasks than this, of one rule for one person in one run, are one task
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,16 @@ def raise_alerts(alerts: list[Alert], now: datetime, outcome: Outcome | None = N
 	outcome.found += len(alerts)
 	new = _not_yet_raised(alerts)
 	outcome.new += len(new)
-	units = [[a] for a in new if a.channel == TODO]
+	tasks: dict[tuple[str, str], list[Alert]] = {}
 	grouped: dict[tuple[str, str], list[Alert]] = {}
 	for a in new:
-		if a.channel != TODO:
+		if a.channel == TODO:
+			tasks.setdefault((a.finding.rule, a.recipient), []).append(a)
+		else:
 			grouped.setdefault((a.channel, a.recipient), []).append(a)
+	units = []
+	for group in tasks.values():
+		units += [group] if len(group) > DIGEST_AFTER else [[a] for a in group]
 	for i, unit in enumerate(units + list(grouped.values()), 1):
 		_deliver(unit, now, outcome)
 		_commit_between_units(i)
@@ -106,7 +115,7 @@ def _deliver(unit: list[Alert], now: datetime, outcome: Outcome) -> None:
 		frappe.db.savepoint(SAVEPOINT)
 		names = _record(unit, now)
 		if unit[0].channel == TODO:
-			_todo(unit[0], names[0])
+			_todo(unit, names)
 		elif unit[0].channel == NOTIFICATION:
 			_notify(unit)
 		else:
@@ -178,23 +187,50 @@ def _record(unit: list[Alert], now: datetime) -> list[str]:
 	return names
 
 
-def _todo(a: Alert, alert_name: str) -> None:
-	f = a.finding
+def _todo(unit: list[Alert], alert_names: list[str]) -> None:
+	"""One task for one alert, about its record; or one task for a digest of alerts of one rule, linking
+	to the list of them (AP Alert filtered by this task)."""
+	a, f = unit[0], unit[0].finding
+	single = len(unit) == 1
 	todo = frappe.get_doc(
 		{
 			"doctype": "ToDo",
 			"allocated_to": a.recipient,
-			"reference_type": f.doctype,
-			"reference_name": f.name,
-			"description": escape_html(f.render(_)),
+			"reference_type": f.doctype if single else None,
+			"reference_name": f.name if single else None,
+			"description": escape_html(f.render(_)) if single else _digest_title(unit),
 			"priority": a.priority,
-			"date": f.due,
+			"date": min((u.finding.due for u in unit if u.finding.due), default=None),
 			"assigned_by": frappe.session.user,
 		}
 	)
 	# A scheduled job assigns the task; what the recipient may then open is still decided by their roles.
 	todo.insert(ignore_permissions=True)
-	frappe.db.set_value("AP Alert", alert_name, "todo", todo.name, update_modified=False)
+	t = DocType("AP Alert")
+	frappe.qb.update(t).set(t.todo, todo.name).where(t.name.isin(alert_names)).run()
+	if not single:
+		description = _digest_body(unit, "/app/ap-alert?" + urlencode({"todo": todo.name}))
+		frappe.db.set_value("ToDo", todo.name, "description", description, update_modified=False)
+
+
+def _digest_title(unit: list[Alert]) -> str:
+	return _("{0}: {1} records").format(_(oversight.TITLES[unit[0].finding.rule]), len(unit))
+
+
+def _digest_body(unit: list[Alert], list_url: str) -> str:
+	"""The digest task: its title, a link to the filtered list of its alerts, and the first LISTED."""
+	items = "".join(
+		f'<li><a href="{get_url_to_form(a.finding.doctype, a.finding.name)}">'
+		f"{escape_html(a.finding.render(_))}</a></li>"
+		for a in unit[:LISTED]
+	)
+	more = "<p>" + _("… and {0} more.").format(len(unit) - LISTED) + "</p>" if len(unit) > LISTED else ""
+	link = (
+		f'<p><a href="{list_url}">'
+		+ escape_html(_("Open the list of all {0}").format(len(unit)))
+		+ "</a></p>"
+	)
+	return f"<p>{escape_html(_digest_title(unit))}</p>{link}<ul>{items}</ul>{more}"
 
 
 def _notify(unit: list[Alert]) -> None:
@@ -303,8 +339,18 @@ def close_review_todos(doc, method=None) -> None:
 		.where(t.name.isin([r.name for r in rows]))
 		.run()
 	)
+	# A digest task answers many placements' reviews: it closes when the last of its alerts does.
+	tasks = {r.todo for r in rows if r.todo}
+	still_open = {
+		r[0]
+		for r in frappe.qb.from_(t)
+		.select(t.todo)
+		.distinct()
+		.where(t.todo.isin(sorted(tasks) or [""]) & (t.status == OPEN))
+		.run()
+	}
 	todos = frappe.get_all(
-		"ToDo", filters={"name": ("in", [r.todo for r in rows if r.todo]), "status": "Open"}, pluck="name"
+		"ToDo", filters={"name": ("in", sorted(tasks - still_open)), "status": "Open"}, pluck="name"
 	)
 	# One placement's reminders (a reminder and an escalation per review date): a handful at most. Each is
 	# closed through its document so Frappe updates the placement's assignments and comments.

@@ -305,6 +305,53 @@ class TestReviews:
 		jobs.reviews(now=now)
 		assert len(todo_refs(lead)) == 2 and len(todo_refs(senior)) == 1
 
+	def test_many_tasks_of_one_rule_reach_a_person_as_one_digest_that_closes_with_its_last(
+		self, world, town, monkeypatch
+	):
+		"""A first run over a whole LA must not bury anyone: more than DIGEST_AFTER new tasks of one rule
+		for one person are one task linking to the filtered list, while each keeps its own AP Alert."""
+		monkeypatch.setattr(alerts_module, "DIGEST_AFTER", 2)
+		lead = town.users["ap_lead_a"]
+		pa3 = world.placement(world.pupil(town.school_a), town.p1, "Active").name
+		placements = sorted([town.pa1, town.pa2, pa3])
+		for name in placements:
+			frappe.db.set_value("Placement", name, "next_review_date", add_days(today(), 5))
+		for _run in range(2):
+			jobs.reviews(now=now_datetime())
+		(task,) = frappe.get_all(
+			"ToDo",
+			filters={"allocated_to": lead},
+			fields=["name", "description", "reference_type", "status"],
+		)
+		assert (task.reference_type, task.status) == (None, "Open")
+		assert f"/app/ap-alert?todo={task.name}" in task.description and "3 records" in task.description
+		alerts = frappe.get_all(
+			"AP Alert",
+			filters={"recipient": lead, "rule": rules.REVIEW_DUE},
+			fields=["reference_name", "todo"],
+		)
+		assert sorted(a.reference_name for a in alerts) == placements and {a.todo for a in alerts} == {
+			task.name
+		}
+
+		def review(placement):
+			frappe.get_doc(
+				{
+					"doctype": "Plan Review",
+					"placement": placement,
+					"review_date": today(),
+					"decision": "Continue",
+					"pupil_voice": "Going well",
+					"parent_voice": "Happier",
+				}
+			).submit()
+
+		review(placements[0])
+		assert frappe.db.get_value("ToDo", task.name, "status") == "Open"  # two reviews still to hold
+		review(placements[1])
+		review(placements[2])
+		assert frappe.db.get_value("ToDo", task.name, "status") == "Closed"
+
 
 # ---- providers ---------------------------------------------------------------------------------------
 class TestProviders:
@@ -411,9 +458,9 @@ class TestPlacements:
 	def test_a_failed_delivery_is_rolled_back_logged_and_sent_on_the_next_run(self, world, town, monkeypatch):
 		deliver = alerts_module._todo
 
-		def broken(alert, name):
-			deliver(alert, name)  # the ToDo is made, then the delivery fails
-			if alert.finding.name == town.pa1:
+		def broken(unit, names):
+			deliver(unit, names)  # the ToDo is made, then the delivery fails
+			if unit[0].finding.name == town.pa1:
 				raise RuntimeError("mail server on fire")
 
 		monkeypatch.setattr(alerts_module, "_todo", broken)

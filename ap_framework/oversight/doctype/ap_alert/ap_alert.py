@@ -16,3 +16,4 @@ def on_doctype_update():
 	frappe.db.add_unique("AP Alert", list(ALERT_KEY), constraint_name="unique_alert")
 	frappe.db.add_index("AP Alert", ["reference_doctype", "reference_name"])
 	frappe.db.add_index("AP Alert", ["rule", "status"])
+	frappe.db.add_index("AP Alert", ["todo", "status"])  # a digest task closes with its last open alert
