@@ -105,6 +105,11 @@ class InvoiceCheckError(APValidationError): ...
 class RetentionError(APValidationError): ...
 
 
+# ---- the home school's register (ap_framework/oversight/home_register.py) ----
+class RegisterPeriodError(APValidationError):
+	"""The period asked for runs backwards or is longer than a term."""
+
+
 BY_KIND = {
 	"invalid": APValidationError,
 	"malformed": MalformedInputError,
@@ -135,4 +140,5 @@ BY_KIND = {
 	"costing": CostingError,
 	"invoice": InvoiceCheckError,
 	"retention": RetentionError,
+	"register_period": RegisterPeriodError,
 }
