@@ -33,12 +33,13 @@ from ap_framework.rules.timetable import SCHOOL_DAYS, WEEKDAYS, SessionWindows, 
 ARRANGED_BY_SCHOOL, ARRANGED_BY_LA, DUAL_REGISTERED = "B", "K", "D"
 HOME_CODES = (ARRANGED_BY_SCHOOL, ARRANGED_BY_LA, DUAL_REGISTERED)
 
-# What a row says about the AP's report (stable values: the CSV and the API carry them as they are).
-REPORTED = "Reported"  # the AP's mark gives the code
-NOT_TIMETABLED = "Not timetabled"  # the AP reported a session the timetable does not show
-DUAL = "Dual registered"  # D, whether or not the AP has reported
-MISSING = "Missing"  # due, and the AP has not reported: no code
-NOT_YET_DUE = "Not yet due"  # the AP's register deadline for the session has not come: no code yet
+# What a row says about the AP's report: stable English values, which the CSV and the API carry as
+# they are and the desk report translates (_ marks them for the extractor).
+REPORTED = _("Reported")  # the AP's mark gives the code
+NOT_TIMETABLED = _("Not timetabled")  # the AP reported a session the timetable does not show
+DUAL = _("Dual registered")  # D, whether or not the AP has reported
+MISSING = _("Missing")  # due, and the AP has not reported: no code
+NOT_YET_DUE = _("Not yet due")  # the AP's register deadline for the session has not come: no code yet
 STATUSES = (REPORTED, NOT_TIMETABLED, DUAL, MISSING, NOT_YET_DUE)
 
 MAX_DAYS = 100  # the longest period asked for at once: a term, holidays and weekends included
