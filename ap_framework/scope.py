@@ -31,5 +31,6 @@ SCOPE_FIELDS: dict[str, tuple[str | None, str | None]] = {
 	"Safeguarding Access Log": ("school", None),
 	"AP Provider": (None, "name"),
 	"Safeguarding Assurance": (None, "provider"),
+	"Provider Policy": (None, "provider"),
 	"QA Audit": (None, "provider"),
 }

@@ -15,6 +15,7 @@ from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import Count, Max, Sum
 
 from ap_framework import permissions
+from ap_framework.provision import policies as provider_policies
 from ap_framework.rules import attendance, offrolling, readiness
 from ap_framework.settings import get_settings
 from ap_framework.utils import site_today, to_date
@@ -232,6 +233,9 @@ def readiness_facts(
 			n for n, v in prov.items() if not v.last_qa_date or to_date(v.last_qa_date) < qa_due
 		],
 		providers_without_assurance=[n for n in providers_in_use if n not in assured],
+		providers_without_policies=sorted(
+			provider_policies.missing_on({n: v.registration_status for n, v in prov.items()}, today)
+		),
 		placements_incomplete_record=[
 			r.name
 			for r in live

@@ -33,8 +33,10 @@ from ap_framework.oversight.alerts import (
 	raise_alerts,
 )
 from ap_framework.placement.doctype.placement_session.placement_session import COVERS
+from ap_framework.provision import policies as provider_policies
 from ap_framework.rules import oversight as rules
 from ap_framework.rules.contact import VISIT_TYPES
+from ap_framework.rules.policies import NON_SCHOOL
 from ap_framework.rules.timetable import WEEKDAYS, register_opens, to_minutes
 from ap_framework.settings import get_settings, session_windows
 from ap_framework.utils import to_date
@@ -118,16 +120,23 @@ def reviews(now: datetime | None = None) -> dict:
 def providers(now: datetime | None = None) -> dict:
 	"""Daily: safeguarding assurance expiring or expired, QA audit due, visit due (notifications to QA
 	officers and AP administrators); an expired assurance or a suspended provider flags each of its active
-	placements for the school's Designated Safeguarding Lead."""
+	placements for the school's Designated Safeguarding Lead. A required policy near or past its review
+	date is chased with the provider (its email) and the LA's officers, once per policy and review date."""
 	now = now or now_datetime()
 	outcome = Outcome()
-	findings, _placements = _detect_providers(now.date(), get_settings(), outcome)
-	officers = la_users() if any(f.doctype == "AP Provider" for f in findings) else []
+	settings = get_settings()
+	findings, _placements = _detect_providers(now.date(), settings, outcome)
+	findings += _detect_policies(now.date(), settings, outcome)
+	la_wide = ("AP Provider", "Provider Policy")
+	officers = la_users() if any(f.doctype in la_wide for f in findings) else []
 	staff = school_staff({f.school for f in findings if f.doctype == "Placement"}, ["dsl"], outcome)
+	provider_emails = _provider_emails({f.provider for f in findings if f.doctype == "Provider Policy"})
 	alerts = []
 	for f in findings:
-		if f.doctype == "AP Provider":
+		if f.doctype in la_wide:
 			alerts += [Alert(f, user, NOTIFICATION, email) for user, email in officers]
+		if f.doctype == "Provider Policy" and (address := provider_emails.get(f.provider)):
+			alerts.append(Alert(f, address, EMAIL, address))
 		elif dsl := staff.get((f.school, "dsl")):
 			alerts.append(Alert(f, dsl.user, TODO, dsl.email, priority="High"))
 	return raise_alerts(alerts, now, outcome).as_dict()
@@ -294,6 +303,39 @@ def _detect_providers(
 		return found
 
 	return _each(rows, outcome, "AP Provider", check), active
+
+
+def _detect_policies(today: date, settings, outcome: Outcome) -> list[rules.Finding]:
+	"""The required policies of the non-school providers still in use (not turned down) that are due for
+	review within the assurance warning window, or lapsed: two queries whatever the number of providers."""
+	pr = DocType("AP Provider")
+	rows = (
+		frappe.qb.from_(pr)
+		.select(pr.name)
+		.where(
+			(pr.registration_status == NON_SCHOOL)
+			& (pr.approval_status.isnull() | (pr.approval_status != "Not Approved"))
+		)
+		.run(as_dict=True)
+	)
+	records = provider_policies.held([r.name for r in rows])
+	return _each(
+		rows,
+		outcome,
+		"AP Provider",
+		lambda row: rules.policy_findings(
+			row.name, records.get(row.name, []), today, settings.assurance_warning_days
+		),
+	)
+
+
+def _provider_emails(providers: Iterable[str | None]) -> dict[str, str]:
+	"""The provider's own email address, where it is a valid one."""
+	providers = sorted({p for p in providers if p})
+	if not providers:
+		return {}
+	rows = frappe.get_all("AP Provider", filters={"name": ("in", providers)}, fields=["name", "email"])
+	return {r.name: r.email for r in rows if r.email and validate_email_address(r.email)}
 
 
 def _detect_placements(today: date, settings, outcome: Outcome) -> list[rules.Finding]:

@@ -10,7 +10,7 @@ from frappe.utils import cint, today
 from ap_framework import api_input
 from ap_framework.oversight.jobs import enabled_emails, la_users
 from ap_framework.portal import access, register
-from ap_framework.rules import attendance, request
+from ap_framework.rules import attendance, policies, request
 
 # Labels of the arguments, as the portal's forms name them (translated when shown).
 LABELS = {
@@ -42,6 +42,9 @@ LABELS = {
 	"enhanced_dbs_checked": "Enhanced DBS checked",
 	"single_central_record": "Single central record",
 	"dsl_named": "DSL named",
+	"policy_type": "Policy",
+	"dated_on": "Adopted on",
+	"review_date": "Review date",
 }
 MAX_MARKS = 500  # a session's register: far more pupils than any provider has in one session
 MARKS = request.rows(
@@ -242,6 +245,38 @@ def record_assurance(
 		}
 	)
 	doc.insert()  # Frappe attaches the uploaded file to the letter (its Attach field) on insert
+	return doc.name
+
+
+@frappe.whitelist(methods=["POST"])
+def record_policy(
+	policy_type: str | None = None,
+	dated_on: str | None = None,
+	review_date: str | None = None,
+	file_url: str | None = None,
+) -> str:
+	"""One of the policies the commissioner requires, uploaded by the provider (the file first goes through
+	Frappe's upload_file); a newer record of a type replaces the older one as the policy that counts."""
+	provider = access.current_provider()
+	args = api_input.checked(
+		LABELS,
+		policy_type=(policy_type, request.choice(policies.REQUIRED_POLICIES, required=True)),
+		dated_on=(dated_on, request.day(required=True)),
+		review_date=(review_date, request.day(required=True)),
+		file_url=(file_url, FILE_URL),
+	)
+	file = _own_unattached_file(args.file_url)
+	doc = frappe.get_doc(
+		{
+			"doctype": "Provider Policy",
+			"provider": provider,
+			"policy_type": args.policy_type,
+			"dated_on": args.dated_on,
+			"review_date": args.review_date,
+			"policy_file": file.file_url,
+		}
+	)
+	doc.insert()  # Frappe attaches the uploaded file to the policy (its Attach field) on insert
 	return doc.name
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from ap_framework.rules import _
 from ap_framework.rules.attendance import ATTENDED, NOT_POSSIBLE, session_deadline
+from ap_framework.rules.policies import due_for_review
 
 # The rules an AP Alert records (also the options of its `rule` field).
 ATTENDANCE_NOT_MARKED = "Attendance Not Marked"
@@ -33,6 +34,8 @@ CHECK_IN_DUE = "Reintegration Check-in Due"
 DOMAIN_FELL_BACK = "Domain Fell Back"
 RECEIPT_OVERDUE = "Safeguarding Receipt Overdue"
 TRANSFER_DECIDED = "Transfer Decided"
+POLICY_REVIEW_DUE = "Policy Review Due"
+POLICY_LAPSED = "Policy Lapsed"
 RULES = (
 	ATTENDANCE_NOT_MARKED,
 	LOW_ATTENDANCE,
@@ -52,6 +55,8 @@ RULES = (
 	DOMAIN_FELL_BACK,
 	RECEIPT_OVERDUE,
 	TRANSFER_DECIDED,
+	POLICY_REVIEW_DUE,
+	POLICY_LAPSED,
 )
 REVIEW_RULES = (REVIEW_DUE, REVIEW_OVERDUE)
 NEVER = "never"  # the period of "due because it has never happened"
@@ -81,6 +86,11 @@ MESSAGES = {
 		" Contact their Safeguarding Lead."
 	),
 	TRANSFER_DECIDED: _("{0}: {1} answered the learner profile you sent ({2}): {3}"),
+	POLICY_REVIEW_DUE: _("{0}: the {1} policy is due for review by {2}. Upload the reviewed policy."),
+	POLICY_LAPSED: _(
+		"{0}: the {1} policy was due for review on {2} and has lapsed. A placement cannot be approved"
+		" without it."
+	),
 }
 TITLES = {rule: _(rule) for rule in RULES}
 
@@ -434,3 +444,25 @@ def digest_sections(findings: Iterable[Finding], limit: int = 20) -> list[tuple[
 	for f in findings:
 		by_rule.setdefault(f.rule, []).append(f)
 	return [(rule, len(by_rule[rule]), by_rule[rule][:limit]) for rule in RULES if rule in by_rule]
+
+
+def policy_findings(provider: str, policies, today: date, warning_days: int) -> list[Finding]:
+	"""A required policy whose review date is near (or past): one finding per policy record and review
+	date, so a reviewed policy (a new record, or a new review date) is chased afresh when its turn comes.
+	`policies` are rules.policies.Policy records of one provider."""
+	out = []
+	for p, lapsed in due_for_review(policies, today, warning_days):
+		until = p.review_date.isoformat()
+		out.append(
+			Finding(
+				POLICY_LAPSED if lapsed else POLICY_REVIEW_DUE,
+				"Provider Policy",
+				p.name,
+				until,
+				None,
+				provider,
+				(provider, p.policy_type, until),
+				p.review_date,
+			)
+		)
+	return out

@@ -74,6 +74,7 @@ class ApprovalFacts:
 	assurance_valid_until: date | None  # latest current letter of assurance, None if none
 	start: date
 	override_reason: str | None
+	policies_missing: tuple[str, ...] = ()  # required provider policies not current on the start date
 
 
 def approval_gaps(f: ApprovalFacts) -> list[Problem]:
@@ -106,6 +107,8 @@ def approval_gaps(f: ApprovalFacts) -> list[Problem]:
 				kind="approval",
 			)
 		)
+	if f.policies_missing:
+		provider_gaps.append(policy_gap("provider", f.policies_missing))
 	if provider_gaps and not (f.override_reason or "").strip():
 		problems.extend(provider_gaps)
 		problems.append(
@@ -116,6 +119,30 @@ def approval_gaps(f: ApprovalFacts) -> list[Problem]:
 			)
 		)
 	return problems
+
+
+def policy_gap(field_name: str, missing: tuple[str, ...] | list[str]) -> Problem:
+	return problem(
+		field_name,
+		_("The provider has no current {0} policy"),
+		", ".join(missing),
+		kind="approval",
+	)
+
+
+def provider_approval_gaps(
+	becomes_approved: bool, policies_missing: list[str] | tuple[str, ...], override_reason: str | None
+) -> list[Problem]:
+	"""A non-school provider missing a current required policy (rules/policies.py) is not approved
+	unless a senior leader records why it may be, as with a placement's provider checks."""
+	if not becomes_approved or not policies_missing or (override_reason or "").strip():
+		return []
+	return [
+		policy_gap("approval_status", policies_missing),
+		problem(
+			"approval_override_reason", _("Or a senior leader can record an override reason"), kind="approval"
+		),
+	]
 
 
 def check_override_author(override_changed: bool, user_may_override: bool) -> list[Problem]:

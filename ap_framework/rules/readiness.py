@@ -1,4 +1,5 @@
-"""The inspection-readiness board: the AP checklist's 19 points and the off-rolling guard, each from counts.
+"""The inspection-readiness board: the AP checklist's 19 points, the off-rolling guard and the providers'
+required policies (due diligence), each from counts.
 
 A point is met when nothing is at fault; otherwise it is "not met" where the checklist point goes to
 safeguarding or the pupil's basic entitlement, and "at risk" where it is about evidence and quality.
@@ -39,6 +40,8 @@ class Facts:
 	)  # no specialisms / cost / offer recorded
 	providers_without_current_qa: list[str] = field(default_factory=list)
 	providers_without_assurance: list[str] = field(default_factory=list)
+	# non-school providers missing a current required policy (rules/policies.py)
+	providers_without_policies: list[str] = field(default_factory=list)
 	placements_incomplete_record: list[str] = field(
 		default_factory=list
 	)  # no hours / provider address / status
@@ -224,6 +227,14 @@ def board(f: Facts) -> list[Point]:
 			f.placements_breaking_guard,
 			placements,
 			P,
+			True,
+		),
+		_point(
+			21,
+			_("Every non-school provider in use holds current required policies (due diligence)"),
+			f.providers_without_policies,
+			providers,
+			PR,
 			True,
 		),
 	]

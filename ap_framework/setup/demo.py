@@ -18,6 +18,7 @@ from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, getdate, now_datetime, today
 
 from ap_framework.rules import attendance as attendance_rules
+from ap_framework.rules.policies import NON_SCHOOL, REQUIRED_POLICIES
 from ap_framework.rules.upn import with_check_letter
 
 LA_CODE = "801"
@@ -182,9 +183,26 @@ def _provider(name, status, urn, ukprn, outcome, rng):
 				"dsl_named": 1,
 			}
 		).insert()
+	if status == NON_SCHOOL and outcome in ("Approved", "Under Review"):
+		_policies(name)
 	if outcome:
 		_audit(name, outcome)
 	return name
+
+
+def _policies(provider):
+	"""The required policies a commissioner asks of a non-school provider, one nearly due for review."""
+	for i, policy_type in enumerate(REQUIRED_POLICIES):
+		frappe.get_doc(
+			{
+				"doctype": "Provider Policy",
+				"provider": provider,
+				"policy_type": policy_type,
+				"policy_file": "https://example.org/policies/demo.pdf",
+				"dated_on": add_days(today(), -330 if i == 0 else -60),
+				"review_date": add_days(today(), 20 if i == 0 else 300),
+			}
+		).insert()
 
 
 def _audit(provider, outcome):

@@ -118,6 +118,14 @@ FUZZ = {
 			"valid_until": lambda w, x: [add_days(today(), 300)],
 		},
 	),
+	"ap_framework.portal.api.record_policy": Fuzz(
+		"provider_1",
+		{
+			"policy_type": lambda w, x: ["Behaviour", "Complaints"],
+			"dated_on": lambda w, x: [add_days(today(), -10)],
+			"review_date": lambda w, x: [add_days(today(), 300)],
+		},
+	),
 	"ap_framework.portal.api.attach_provider_document": Fuzz("provider_1"),
 	"ap_framework.portal.users.invite_provider_user": Fuzz(
 		"qa", {"provider": lambda w, x: [w.p1], "first_name": lambda w, x: ["Sam"]}

@@ -130,8 +130,30 @@ class World:
 					"signed_by": "Manager",
 				}
 			).insert()
+			if status == "Non-school AP":
+				self.policies(name)
 			self.audit(name, "Approved")
 		return name
+
+	def policies(self, provider, types=None, dated_on=None, review_date=None):
+		"""The required policies of a non-school provider (rules/policies.py), current today by default."""
+		from ap_framework.rules.policies import REQUIRED_POLICIES
+
+		return [
+			frappe.get_doc(
+				{
+					"doctype": "Provider Policy",
+					"provider": provider,
+					"policy_type": policy_type,
+					"policy_file": "https://example.org/policies/policy.pdf",
+					"dated_on": dated_on or add_days(today(), -30),
+					"review_date": review_date or add_days(today(), 335),
+				}
+			)
+			.insert()
+			.name
+			for policy_type in types or REQUIRED_POLICIES
+		]
 
 	def audit(self, provider, outcome, rating="Met"):
 		standard = frappe.get_all("QA Standard", limit=1, pluck="name")[0]

@@ -26,7 +26,7 @@ def by_number(points):
 class TestReadiness:
 	def test_nineteen_points_all_met_on_a_clean_record(self):
 		points = readiness.board(facts())
-		assert [p.number for p in points] == list(range(1, 21))
+		assert [p.number for p in points] == list(range(1, 22))
 		assert {p.status for p in points} == {readiness.MET}
 
 	def test_safeguarding_points_are_not_met_and_evidence_points_at_risk(self):

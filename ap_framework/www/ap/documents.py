@@ -2,6 +2,8 @@ import frappe
 from frappe import _
 
 from ap_framework.portal import pages
+from ap_framework.rules import policies as policy_rules
+from ap_framework.utils import site_today, to_date
 
 no_cache = 1
 
@@ -15,4 +17,16 @@ def get_context(context):
 		fields=["name", "received_date", "valid_until", "signed_by"],
 		order_by="received_date desc",
 	)
+	context.policies = frappe.get_all(
+		"Provider Policy",
+		filters={"provider": provider},
+		fields=["name", "policy_type", "dated_on", "review_date"],
+		order_by="policy_type asc, dated_on desc",
+	)
+	held = [
+		policy_rules.Policy(r.name, r.policy_type, to_date(r.dated_on), to_date(r.review_date))
+		for r in context.policies
+	]
+	context.policy_types = policy_rules.REQUIRED_POLICIES
+	context.policies_missing = policy_rules.missing_or_lapsed(held, site_today())
 	return context

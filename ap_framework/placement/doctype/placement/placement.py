@@ -7,7 +7,7 @@ from frappe.utils import add_days, getdate, now_datetime, today
 
 from ap_framework.finance import costing as finance_costing
 from ap_framework.placement import welfare
-from ap_framework.provision import registration
+from ap_framework.provision import policies, registration
 from ap_framework.rules import census, dates, placement, timetable
 from ap_framework.settings import get_settings, session_windows
 from ap_framework.utils import to_date
@@ -21,7 +21,10 @@ class Placement(Document):
 		settings = get_settings()
 		provider = (
 			frappe.db.get_value(
-				"AP Provider", self.provider, ["urn", "ukprn", "approval_status"], as_dict=True
+				"AP Provider",
+				self.provider,
+				["urn", "ukprn", "approval_status", "registration_status"],
+				as_dict=True,
 			)
 			or frappe._dict()
 		)
@@ -121,6 +124,12 @@ class Placement(Document):
 		result = frappe.qb.from_(sa).select(Max(sa.valid_until)).where(sa.provider == self.provider).run()
 		return to_date(result[0][0]) if result and result[0][0] else None
 
+	def _policies_missing(self, provider, start) -> tuple[str, ...]:
+		"""The required provider policies not current when the pupil starts (or today, if that is later)."""
+		on = max(start, getdate(today())) if start else getdate(today())
+		missing = policies.missing_on({self.provider: provider.get("registration_status")}, on)
+		return tuple(missing.get(self.provider, []))
+
 	# ---- derive -------------------------------------------------------------------------------------
 	def _derive(self, settings, provider, slots, windows):
 		for row, slot in zip(self.timetable, slots, strict=True):
@@ -174,6 +183,7 @@ class Placement(Document):
 				assurance_valid_until=self._latest_assurance(),
 				start=start,
 				override_reason=self.approval_override_reason,
+				policies_missing=self._policies_missing(provider, start),
 			)
 			problems = placement.approval_gaps(facts)
 			if not problems:
