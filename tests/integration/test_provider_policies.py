@@ -152,7 +152,8 @@ class TestPortal:
 		assert p1.get(p1.base + url, timeout=30).status_code in (403, 404)
 		assert guest.get(guest.base + url, timeout=30, allow_redirects=False).status_code in (403, 404, 302)
 		page = p2.get(p2.base + "/ap/documents", timeout=30)
-		assert page.status_code == 200 and "Behaviour" in page.text and "Upload a policy" in page.text
+		assert page.status_code == 200 and "Upload a policy" in page.text
+		assert f"Behaviour · adopted {add_days(today(), -5)}" in page.text
 		rest = p1.get(p1.base + f"/api/resource/{DT}/{name}", timeout=30)
 		assert rest.status_code in (403, 404)
 

@@ -8,7 +8,7 @@ from frappe.utils import add_days, getdate, now_datetime, today
 from ap_framework.finance import costing as finance_costing
 from ap_framework.placement import welfare
 from ap_framework.provision import policies, registration
-from ap_framework.rules import census, dates, placement, timetable
+from ap_framework.rules import census, dates, placement, problem, timetable, upn
 from ap_framework.settings import get_settings, session_windows
 from ap_framework.utils import to_date
 from ap_framework.validation import throw_problems
@@ -17,6 +17,13 @@ OVERRIDE_ROLES = ("Senior Leader", "AP Administrator")
 
 
 class Placement(Document):
+	def insert(self, *args, **kwargs):
+		# A spreadsheet (Data Import) names the pupil by UPN and the provider by name, URN or UKPRN. Resolve
+		# them before Frappe's insert checks create permission (judged by the pupil's school) and links
+		# (which fetch the pupil's name and school); no document hook runs that early.
+		self._resolve_spreadsheet_keys()
+		return super().insert(*args, **kwargs)
+
 	def validate(self):
 		settings = get_settings()
 		provider = (
@@ -64,6 +71,44 @@ class Placement(Document):
 
 	def on_trash(self):
 		registration.refresh([self.provider])
+
+	def _resolve_spreadsheet_keys(self):
+		problems = []
+		if not self.pupil and self.pupil_upn:
+			value = upn.normalise(self.pupil_upn)
+			problems += upn.check(value, "pupil_upn")
+			# scoped to the importing user: a UPN of another school's pupil is not found, and not confirmed
+			found = (
+				[] if problems else frappe.get_list("Pupil", filters={"upn": value}, pluck="name", limit=2)
+			)
+			if len(found) == 1:
+				self.pupil = found[0]
+			elif not problems:
+				problems.append(
+					problem("pupil_upn", _("No pupil you can see has the UPN {0}"), value, kind="upn")
+				)
+		if not self.provider and (self.provider_name or "").strip():
+			key = self.provider_name.strip()
+			found = frappe.get_list(
+				"AP Provider",
+				or_filters={"name": key, "urn": key, "ukprn": key},
+				pluck="name",
+				limit=2,
+			)
+			if len(found) == 1:
+				self.provider = found[0]
+			else:
+				problems.append(
+					problem(
+						"provider_name",
+						_("No provider is named or numbered {0}")
+						if not found
+						else _("{0} names more than one provider"),
+						key,
+						kind="identifier",
+					)
+				)
+		throw_problems(self, problems)
 
 	# ---- gather -------------------------------------------------------------------------------------
 	def _slots(self) -> list[timetable.Slot]:
