@@ -170,6 +170,7 @@ scheduler_events = {
 			"ap_framework.development.monitoring.check_ins",  # life after reintegration
 			"ap_framework.transfer.follow_up.receipts",  # safeguarding shares with no receipt
 			"ap_framework.oversight.retention.daily",  # records past retention, for the named reviewer
+			"ap_framework.once.forget_old",  # form tokens too old to be submitted again
 		],
 		# Monday morning, after the daily jobs
 		"30 7 * * 1": ["ap_framework.oversight.jobs.weekly_digest"],

@@ -7,7 +7,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, today
 
-from ap_framework import api_input
+from ap_framework import api_input, once
 from ap_framework.oversight.jobs import enabled_emails, la_users
 from ap_framework.portal import access, register
 from ap_framework.rules import attendance, policies, request
@@ -45,6 +45,7 @@ LABELS = {
 	"policy_type": "Policy",
 	"dated_on": "Adopted on",
 	"review_date": "Review date",
+	"form_token": "Form token",
 }
 MAX_MARKS = 500  # a session's register: far more pupils than any provider has in one session
 MARKS = request.rows(
@@ -89,10 +90,11 @@ def log_contact(
 	follow_up_actions: str | None = None,
 	safeguarding_concern: int | str = 0,
 	concern_details: str | None = None,
+	form_token: str | None = None,
 ) -> str:
 	provider = access.current_provider()
 	# Only refuses what cannot be read; the values that pass are used as posted.
-	api_input.checked(
+	args = api_input.checked(
 		LABELS,
 		placement=(placement, request.name(required=True)),
 		contact_type=(contact_type, request.name(required=True)),
@@ -102,8 +104,39 @@ def log_contact(
 		follow_up_actions=(follow_up_actions, request.text()),
 		safeguarding_concern=(safeguarding_concern, request.flag()),
 		concern_details=(concern_details, request.text()),
+		form_token=(form_token, once.TOKEN),
 	)
 	row = access.placement_of_provider(placement, provider)
+	return once.create(
+		"log_contact",
+		args.form_token,
+		lambda: _log_contact(
+			row,
+			provider,
+			placement,
+			contact_type,
+			summary,
+			with_whom,
+			work_seen,
+			follow_up_actions,
+			safeguarding_concern,
+			concern_details,
+		),
+	)
+
+
+def _log_contact(
+	row,
+	provider,
+	placement,
+	contact_type,
+	summary,
+	with_whom,
+	work_seen,
+	follow_up_actions,
+	safeguarding_concern,
+	concern_details,
+):
 	doc = frappe.get_doc(
 		{
 			"doctype": "Contact Log",
@@ -131,7 +164,7 @@ def log_contact(
 		# placement was checked to be this provider's just above, and the concern is about that placement.
 		concern.insert(ignore_permissions=True)
 		_tell_safeguarding_lead(concern)
-	return doc.name
+	return doc
 
 
 @frappe.whitelist(methods=["POST"])
@@ -144,6 +177,7 @@ def submit_assessment(
 	barriers: str | None = None,
 	evidence: str | None = None,
 	pupil_voice: str | None = None,
+	form_token: str | None = None,
 ) -> str:
 	provider = access.current_provider()
 	args = api_input.checked(
@@ -156,8 +190,13 @@ def submit_assessment(
 		barriers=(barriers, request.text()),
 		evidence=(evidence, request.text()),
 		pupil_voice=(pupil_voice, request.text()),
+		form_token=(form_token, once.TOKEN),
 	)
 	row = access.placement_of_provider(args.placement, provider)
+	return once.create("submit_assessment", args.form_token, lambda: _assess(args, row))
+
+
+def _assess(args, row):
 	doc = frappe.get_doc(
 		{
 			"doctype": "Domain Assessment",
@@ -175,7 +214,7 @@ def submit_assessment(
 	)
 	doc.insert()
 	doc.submit()
-	return doc.name
+	return doc
 
 
 @frappe.whitelist(methods=["POST"])
@@ -184,6 +223,7 @@ def submit_review_input(
 	provider_input: str | None = None,
 	pupil_words: str | None = None,
 	progress_notes: str | None = None,
+	form_token: str | None = None,
 ) -> str:
 	provider = access.current_provider()
 	args = api_input.checked(
@@ -192,8 +232,13 @@ def submit_review_input(
 		provider_input=(provider_input, request.text(required=True)),
 		pupil_words=(pupil_words, request.text()),
 		progress_notes=(progress_notes, request.text()),
+		form_token=(form_token, once.TOKEN),
 	)
 	access.placement_of_provider(args.placement, provider)
+	return once.create("submit_review_input", args.form_token, lambda: _review_input(args))
+
+
+def _review_input(args):
 	doc = frappe.get_doc(
 		{
 			"doctype": "Review Input",
@@ -204,8 +249,7 @@ def submit_review_input(
 			"input_date": today(),
 		}
 	)
-	doc.insert()
-	return doc.name
+	return doc.insert()
 
 
 @frappe.whitelist(methods=["POST"])
@@ -217,6 +261,7 @@ def record_assurance(
 	enhanced_dbs_checked: int | str = 0,
 	single_central_record: int | str = 0,
 	dsl_named: int | str = 0,
+	form_token: str | None = None,
 ) -> str:
 	"""A letter of assurance uploaded by the provider (the file first goes through Frappe's upload_file)."""
 	provider = access.current_provider()
@@ -229,7 +274,12 @@ def record_assurance(
 		enhanced_dbs_checked=(enhanced_dbs_checked, request.flag()),
 		single_central_record=(single_central_record, request.flag()),
 		dsl_named=(dsl_named, request.flag()),
+		form_token=(form_token, once.TOKEN),
 	)
+	return once.create("record_assurance", args.form_token, lambda: _assurance(args, provider))
+
+
+def _assurance(args, provider):
 	file = _own_unattached_file(args.file_url)
 	doc = frappe.get_doc(
 		{
@@ -244,8 +294,7 @@ def record_assurance(
 			"dsl_named": args.dsl_named,
 		}
 	)
-	doc.insert()  # Frappe attaches the uploaded file to the letter (its Attach field) on insert
-	return doc.name
+	return doc.insert()  # Frappe attaches the uploaded file to the letter (its Attach field) on insert
 
 
 @frappe.whitelist(methods=["POST"])
@@ -254,6 +303,7 @@ def record_policy(
 	dated_on: str | None = None,
 	review_date: str | None = None,
 	file_url: str | None = None,
+	form_token: str | None = None,
 ) -> str:
 	"""One of the policies the commissioner requires, uploaded by the provider (the file first goes through
 	Frappe's upload_file); a newer record of a type replaces the older one as the policy that counts."""
@@ -264,7 +314,12 @@ def record_policy(
 		dated_on=(dated_on, request.day(required=True)),
 		review_date=(review_date, request.day(required=True)),
 		file_url=(file_url, FILE_URL),
+		form_token=(form_token, once.TOKEN),
 	)
+	return once.create("record_policy", args.form_token, lambda: _policy(args, provider))
+
+
+def _policy(args, provider):
 	file = _own_unattached_file(args.file_url)
 	doc = frappe.get_doc(
 		{
@@ -277,17 +332,21 @@ def record_policy(
 		}
 	)
 	doc.insert()  # Frappe attaches the uploaded file to the policy (its Attach field) on insert
-	return doc.name
+	return doc
 
 
 @frappe.whitelist(methods=["POST"])
-def attach_provider_document(file_url: str | None = None) -> str:
+def attach_provider_document(file_url: str | None = None, form_token: str | None = None) -> str:
 	"""Any other document the provider keeps with its record (policies, insurance, inspection reports)."""
 	provider = access.current_provider()
-	args = api_input.checked(LABELS, file_url=(file_url, FILE_URL))
+	args = api_input.checked(LABELS, file_url=(file_url, FILE_URL), form_token=(form_token, once.TOKEN))
+	return once.create("attach_provider_document", args.form_token, lambda: _attach_own(args, provider))
+
+
+def _attach_own(args, provider):
 	file = _own_unattached_file(args.file_url)
 	_attach(file, "AP Provider", provider)
-	return file.name
+	return file
 
 
 def _own_unattached_file(file_url: str):

@@ -68,28 +68,42 @@ def expected(provider: str, on: date, session: str | None = None) -> dict[str, r
 
 
 def existing(
-	placements: list[str], on: date, session: str | None = None
+	placements: list[str], on: date, session: str | None = None, for_update: bool = False
 ) -> dict[tuple[str, str], frappe._dict]:
+	"""The marks already there. `for_update`: read the latest committed marks (not the request's earlier
+	snapshot) and hold them until the request ends, as a register save does once it holds the register."""
 	if not placements:
 		return {}
-	filters = {"placement": ("in", placements), "attendance_date": on}
-	if session:
-		filters["session"] = session
-	rows = frappe.get_all(
-		"AP Attendance",
-		filters=filters,
-		fields=[
-			"name",
-			"placement",
-			"session",
-			"mark",
-			"minutes_late",
-			"note",
-			"reported_at",
-			"reported_late",
-		],
+	a = DocType("AP Attendance")
+	query = (
+		frappe.qb.from_(a)
+		.select(
+			a.name,
+			a.placement,
+			a.session,
+			a.mark,
+			a.minutes_late,
+			a.note,
+			a.reported_by,
+			a.reported_at,
+			a.reported_late,
+		)
+		.where(a.placement.isin(placements) & (a.attendance_date == on))
 	)
-	return {(r.placement, r.session): r for r in rows}
+	if session:
+		query = query.where(a.session == session)
+	if for_update:
+		query = query.for_update()
+	return {(r.placement, r.session): r for r in query.run(as_dict=True)}
+
+
+def hold_register(provider: str) -> None:
+	"""Saves of one provider's registers take turns, so a double tap or two staff saving at once never
+	race: the later save waits for the earlier to commit, then reads what it wrote (existing(for_update)).
+	The lock is the provider's own row, held until the request's transaction ends (commit or rollback):
+	one row, always taken first, so two saves cannot deadlock on it."""
+	p = DocType("AP Provider")
+	frappe.qb.from_(p).select(p.name).where(p.name == provider).for_update().run()
 
 
 def status(provider: str, on: date, now: datetime | None = None) -> list[dict]:
@@ -116,7 +130,13 @@ def status(provider: str, on: date, now: datetime | None = None) -> list[dict]:
 
 def save(provider: str, on, session: str, marks: list[dict], now: datetime | None = None) -> dict:
 	"""Validate the whole register, then write it: new marks in one insert, changed marks through their
-	documents (so their history is kept). Nothing is written unless every row is valid."""
+	documents (so their history is kept). Nothing is written unless every row is valid.
+
+	Concurrent saves of one register (a double tap, two staff on one register) take turns
+	(hold_register) and each compares with what the one before it wrote: the same marks again change
+	nothing and answer "unchanged"; a different mark for the same pupil is the last save's, the earlier
+	one is kept in the mark's version history, and the answer names it under "replaced" (mark, who
+	reported it, when) so the later saver sees whose mark they changed."""
 	now = now or now_datetime()
 	settings = get_settings()
 	on = to_date(on)
@@ -138,8 +158,9 @@ def save(provider: str, on, session: str, marks: list[dict], now: datetime | Non
 		title=_("The register was not saved"),
 	)
 
-	current = existing(list(rows), on, session)
-	inserts, updated, unexplained = [], [], []
+	hold_register(provider)
+	current = existing(list(rows), on, session, for_update=True)
+	inserts, updated, replaced, unexplained = [], [], [], []
 	for s in submitted:
 		late = attendance.is_reported_late(
 			now, on, rows[s.placement].session_start, settings.attendance_deadline_minutes
@@ -148,10 +169,21 @@ def save(provider: str, on, session: str, marks: list[dict], now: datetime | Non
 		if before is None:
 			inserts.append((s, int(late)))
 		elif (before.mark, before.minutes_late or None, before.note) != (s.mark, s.minutes_late, s.note):
-			doc = frappe.get_doc("AP Attendance", before.name)
+			# read under the lock, so its `modified` is the latest: no "modified after you opened it"
+			doc = frappe.get_doc("AP Attendance", before.name, for_update=True)
 			doc.update({"mark": s.mark, "minutes_late": s.minutes_late, "note": s.note})
 			doc.save()
 			updated.append(doc.name)
+			if before.mark != s.mark:
+				replaced.append(
+					{
+						"placement": s.placement,
+						"pupil_name": rows[s.placement].pupil_name,
+						"mark": before.mark,
+						"reported_by": before.reported_by,
+						"reported_at": before.reported_at,
+					}
+				)
 		if s.mark in attendance.UNEXPLAINED and (before is None or before.mark != s.mark):
 			unexplained.append(s.placement)
 	_insert(inserts, rows, on, session, now)
@@ -162,6 +194,7 @@ def save(provider: str, on, session: str, marks: list[dict], now: datetime | Non
 		"updated": len(updated),
 		"unchanged": len(submitted) - len(inserts) - len(updated),
 		"notified": len(unexplained),
+		"replaced": replaced,
 	}
 
 

@@ -18,6 +18,7 @@ import importlib
 import inspect
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -81,6 +82,10 @@ def _marks(w, x):
 	return [json.dumps([{"placement": w.pb1, "mark": "/"}]), json.dumps([{"placement": w.pb1, "mark": "N"}])]
 
 
+def _token(w, x):
+	return [uuid.uuid4().hex, uuid.uuid4().hex[:20]]
+
+
 FUZZ = {
 	"ap_framework.portal.api.save_register": Fuzz(
 		"provider_1",
@@ -97,6 +102,7 @@ FUZZ = {
 			"contact_type": lambda w, x: ["Phone", "Visit"],
 			"summary": lambda w, x: ["Called home"],
 			"safeguarding_concern": lambda w, x: ["0", "1"],
+			"form_token": _token,
 		},
 	),
 	"ap_framework.portal.api.submit_assessment": Fuzz(
@@ -105,10 +111,16 @@ FUZZ = {
 			"placement": lambda w, x: [w.pb1],
 			"scores": lambda w, x: [json.dumps([{"domain": x["domain"], "score": "3"}])],
 			"assessment_date": lambda w, x: [today()],
+			"form_token": _token,
 		},
 	),
 	"ap_framework.portal.api.submit_review_input": Fuzz(
-		"provider_1", {"placement": lambda w, x: [w.pb1], "provider_input": lambda w, x: ["Settling in"]}
+		"provider_1",
+		{
+			"placement": lambda w, x: [w.pb1],
+			"provider_input": lambda w, x: ["Settling in"],
+			"form_token": _token,
+		},
 	),
 	"ap_framework.portal.api.record_assurance": Fuzz(
 		"provider_1",
@@ -116,6 +128,7 @@ FUZZ = {
 			"received_date": lambda w, x: [today()],
 			"signed_by": lambda w, x: ["Manager"],
 			"valid_until": lambda w, x: [add_days(today(), 300)],
+			"form_token": _token,
 		},
 	),
 	"ap_framework.portal.api.record_policy": Fuzz(
@@ -124,9 +137,10 @@ FUZZ = {
 			"policy_type": lambda w, x: ["Behaviour", "Complaints"],
 			"dated_on": lambda w, x: [add_days(today(), -10)],
 			"review_date": lambda w, x: [add_days(today(), 300)],
+			"form_token": _token,
 		},
 	),
-	"ap_framework.portal.api.attach_provider_document": Fuzz("provider_1"),
+	"ap_framework.portal.api.attach_provider_document": Fuzz("provider_1", {"form_token": _token}),
 	"ap_framework.portal.users.invite_provider_user": Fuzz(
 		"qa", {"provider": lambda w, x: [w.p1], "first_name": lambda w, x: ["Sam"]}
 	),

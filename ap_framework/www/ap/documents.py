@@ -1,6 +1,7 @@
 import frappe
 from frappe import _
 
+from ap_framework import once
 from ap_framework.portal import pages
 from ap_framework.rules import policies as policy_rules
 from ap_framework.utils import site_today, to_date
@@ -29,4 +30,6 @@ def get_context(context):
 	]
 	context.policy_types = policy_rules.REQUIRED_POLICIES
 	context.policies_missing = policy_rules.missing_or_lapsed(held, site_today())
+	# each form's submit happens once (ap_framework/once.py)
+	context.form_tokens = {form: once.form_token() for form in ("upload", "policy", "other")}
 	return context

@@ -1,5 +1,6 @@
 import frappe
 
+from ap_framework import once
 from ap_framework.portal import access, pages
 
 no_cache = 1
@@ -60,4 +61,6 @@ def get_context(context):
 		{"name": d.name, "levels": [lv for lv in levels if lv.parent == d.name]} for d in domains
 	]
 	context.contact_types = ["Phone", "Email", "Meeting", "Attendance Follow-up"]
+	# each form's submit happens once (ap_framework/once.py)
+	context.form_tokens = {form: once.form_token() for form in ("log", "assess", "review")}
 	return context
