@@ -58,7 +58,7 @@ class TestRegister:
 				{"placement": world.pb1, "mark": "L", "minutes_late": 10},
 			],
 		)
-		assert again == {"inserted": 0, "updated": 0, "unchanged": 2, "notified": 0}
+		assert again == {"inserted": 0, "updated": 0, "unchanged": 2, "notified": 0, "replaced": []}
 		assert len(marks_for(world.pa1)) == 1
 
 	def test_changing_a_mark_updates_it_with_history(self, world):
@@ -68,6 +68,14 @@ class TestRegister:
 		assert result["updated"] == 1
 		[mark] = marks_for(world.pa1)
 		assert mark.mark == "I"
+		# the saver is told whose mark they replaced, and when it was reported
+		[was] = result["replaced"]
+		assert (was["placement"], was["mark"], was["reported_by"]) == (
+			world.pa1,
+			"/",
+			world.users["provider_1"],
+		)
+		assert was["reported_at"]
 		assert frappe.db.exists("Version", {"ref_doctype": "AP Attendance", "docname": mark.name})
 
 	def test_in_time_is_not_late(self, world):
