@@ -277,3 +277,20 @@ def _delete(doctype, names):
 	frappe.db.delete("Version", {"ref_doctype": doctype, "docname": ("in", names)})
 	frappe.db.delete(doctype, {"name": ("in", names)})
 	frappe.db.commit()
+
+
+def test_tokens_older_than_a_month_are_forgotten(world):
+	"""The daily job keeps AP Submission small: a form open for more than KEEP_DAYS is submitted afresh."""
+	from frappe.utils import add_days, now_datetime
+
+	from ap_framework import once
+
+	for name, age in (("load-old-token-row", once.KEEP_DAYS + 1), ("load-new-token-row", 1)):
+		frappe.db.sql(
+			"""insert into `tabAP Submission` (name, creation, modified, owner, modified_by, user, method, token)
+			values (%s, %s, %s, 'Administrator', 'Administrator', 'Administrator', 'log_contact', %s)""",
+			(name, add_days(now_datetime(), -age), now_datetime(), name),
+		)
+	once.forget_old()
+	assert not frappe.db.exists("AP Submission", "load-old-token-row")
+	assert frappe.db.exists("AP Submission", "load-new-token-row")
