@@ -96,3 +96,48 @@ def test_provider_completes_a_register_on_a_phone(world, base_url, browser, ten_
 	page.goto(f"{base_url}/ap")
 	page.screenshot(path=str(ARTIFACTS / "portal-home.png"), full_page=True)
 	context.close()
+
+
+def test_two_taps_on_save_log_make_one_contact_log_and_a_new_log_is_a_new_record(world, base_url, browser):
+	"""The pupil page's form sends the token it was rendered with: two taps that both reach the server
+	(the button re-enabled between them, as a slow phone or a second tab would) make one Contact Log; an
+	edit after the save takes a new token, so the next log is a record of its own."""
+	context = browser.new_context(**PHONE)
+	page = context.new_page()
+	page.goto(f"{base_url}/login")
+	page.fill("#login_email", world.users["provider_1"])
+	page.fill("#login_password", world.password)
+	page.click(".btn-login")
+	page.wait_for_url(lambda url: "/login" not in url, timeout=30000)
+	page.goto(f"{base_url}/ap/pupil?placement={world.pa1}")
+	form = page.locator("#ap-log")
+	form.locator('textarea[name="summary"]').fill("Browser double tap")
+	page.evaluate(
+		"""() => { const b = document.querySelector('#ap-log .ap-save'); b.click(); b.disabled = false; b.click(); }"""
+	)
+	message = form.locator(".ap-message")
+	message.filter(has_text="Saved").wait_for(timeout=30000)
+	page.wait_for_load_state("networkidle")
+	form.locator('textarea[name="summary"]').fill("Browser second log")
+	form.locator(".ap-save").tap()
+	page.wait_for_function(
+		"""() => document.querySelector('#ap-log .ap-message').textContent.includes('Saved')
+			&& !document.querySelector('#ap-log .ap-save').disabled""",
+		timeout=30000,
+	)
+	page.wait_for_load_state("networkidle")
+	context.close()
+	frappe.db.rollback()  # read what the server committed
+	logs = frappe.get_all(
+		"Contact Log",
+		filters={"placement": world.pa1, "summary": ("like", "Browser %")},
+		fields=["name", "summary"],
+	)
+	try:
+		assert sorted(log.summary for log in logs) == ["Browser double tap", "Browser second log"]
+	finally:
+		names = [log.name for log in logs]
+		frappe.db.delete("AP Submission", {"reference_name": ("in", names)})
+		frappe.db.delete("Version", {"ref_doctype": "Contact Log", "docname": ("in", names)})
+		frappe.db.delete("Contact Log", {"name": ("in", names)})
+		frappe.db.commit()
