@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
+from frappe.query_builder import DocType
 
 from ap_framework import api_input
 from ap_framework.portal.access import PROVIDER_ROLE
@@ -27,8 +28,13 @@ def invite_provider_user(
 	)
 	provider, email, first_name, last_name = args.provider, args.email, args.first_name, args.last_name
 	frappe.get_doc("AP Provider", provider).check_permission("read")
-	if frappe.db.exists("User", email):
-		user = frappe.get_doc("User", email)
+	# Two clicks on "Invite" (or two officers at once) take turns on the provider's row, and each reads
+	# the latest committed user and permission (locking reads, not the request's snapshot): the second
+	# finds what the first made and answers the same user, with nothing doubled.
+	p = DocType("AP Provider")
+	frappe.qb.from_(p).select(p.name).where(p.name == provider).for_update().run()
+	if frappe.db.get_value("User", email, "name", for_update=True):
+		user = frappe.get_doc("User", email, for_update=True)
 	else:
 		user = frappe.get_doc(
 			{
@@ -40,16 +46,19 @@ def invite_provider_user(
 				"send_welcome_email": 1,
 			}
 		)
-	if PROVIDER_ROLE not in {r.role for r in user.roles}:
-		user.append("roles", {"role": PROVIDER_ROLE})
 	# Officers invite provider staff but hold no rights over User records; the only role given is fixed above.
 	user.flags.ignore_permissions = True
 	if user.is_new():
+		user.append("roles", {"role": PROVIDER_ROLE})
 		user.insert()
-	else:
+	elif PROVIDER_ROLE not in {r.role for r in user.roles}:
+		user.append("roles", {"role": PROVIDER_ROLE})
 		user.save()
-	if not frappe.db.exists(
-		"User Permission", {"user": user.name, "allow": "AP Provider", "for_value": provider}
+	if not frappe.db.get_value(
+		"User Permission",
+		{"user": user.name, "allow": "AP Provider", "for_value": provider},
+		"name",
+		for_update=True,
 	):
 		frappe.get_doc(
 			{

@@ -294,3 +294,24 @@ def test_tokens_older_than_a_month_are_forgotten(world):
 	once.forget_old()
 	assert not frappe.db.exists("AP Submission", "load-old-token-row")
 	assert frappe.db.exists("AP Submission", "load-new-token-row")
+
+
+def test_two_clicks_on_invite_make_one_user_with_one_provider_permission(world, http):
+	"""An officer's double click on "Invite" (or two officers at once): every click answers the same user;
+	one User, one User Permission on the provider, no DuplicateEntryError."""
+	email = f"invite-{world.token.lower()}-{frappe.generate_hash(length=6)}@provider.example.com"
+	payload = {"provider": world.p1, "email": email, "first_name": "Sam", "last_name": "Twice"}
+	try:
+		results = answers(
+			together(http("qa"), "ap_framework.portal.users.invite_provider_user", [payload] * 8)
+		)
+		assert set(results) == {email}
+		frappe.db.rollback()
+		assert frappe.db.count("User", {"name": email}) == 1
+		assert frappe.db.count("User Permission", {"user": email, "allow": "AP Provider"}) == 1
+	finally:
+		frappe.db.rollback()
+		frappe.db.delete("User Permission", {"user": email})
+		if frappe.db.exists("User", email):
+			frappe.delete_doc("User", email, force=True, ignore_permissions=True)
+		frappe.db.commit()
