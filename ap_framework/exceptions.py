@@ -18,6 +18,13 @@ class MalformedInputError(APValidationError):
 class DateOrderError(APValidationError): ...
 
 
+class ChangedMeanwhileError(APValidationError):
+	"""Someone else changed the record between this user opening it and acting on it, to something other
+	than what this action would have made it (ap_framework/once.py). 409, Conflict: reload and choose."""
+
+	http_status_code = 409
+
+
 class OutsideWindowError(APValidationError): ...
 
 

@@ -117,6 +117,9 @@ has_permission.update({dt: "ap_framework.oversight.access_audit.has_permission" 
 after_request = ["ap_framework.oversight.access_audit.after_request"]
 
 # ---- documents of other apps ----------------------------------------------------------------------
+# A workflow action clicked twice happens once (ap_framework/once.py); other DocTypes' go to Frappe's own.
+override_whitelisted_methods = {"frappe.model.workflow.apply_workflow": "ap_framework.once.apply_workflow"}
+
 doc_events = {
 	"User Permission": {"validate": "ap_framework.portal.users.one_provider_per_user"},
 	# a review held answers its reminders: ap_framework/oversight/alerts.py

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from tests.integration.world import World  # noqa: E402
 
 PASSWORD = "Load-" + uuid.uuid4().hex[:10]
-MARKS = ["/", "/", "/", "L", "I", "M", "B"]  # mostly present
+MARKS = ["/", "/", "/", "L", "I", "M", "C"]  # mostly present
 
 
 class Tally:

@@ -285,6 +285,21 @@ class record:
 		return value, []
 
 
+class document(record):
+	"""A document posted whole (as the desk posts a form's doc): a JSON object whose "doctype" and "name"
+	are names; the rest is for the method (and Frappe) to judge."""
+
+	def __call__(self, field: str, value):
+		value, problems = super().__call__(field, value)
+		if problems or not value:
+			return value, problems
+		for key in ("doctype", "name"):
+			_checked, own = _text(field, value.get(key), MAX_NAME, True)
+			if own:
+				return None, [problem(field, _("Must name the document's {0}: {1}"), key, own[0], kind=KIND)]
+		return value, []
+
+
 def check_all(values: dict[str, tuple[object, Check]]) -> tuple[dict, list[Problem]]:
 	"""Run every argument's check: ({field: value}, every problem). Values of fields with problems are None."""
 	out, problems = {}, []

@@ -144,6 +144,13 @@ FUZZ = {
 	"ap_framework.portal.users.invite_provider_user": Fuzz(
 		"qa", {"provider": lambda w, x: [w.p1], "first_name": lambda w, x: ["Sam"]}
 	),
+	"ap_framework.once.apply_workflow": Fuzz(
+		"admin",
+		{
+			"doc": lambda w, x: [json.dumps({"doctype": "Placement", "name": "PLC-0000-00000"})],
+			"action": lambda w, x: ["Approve"],
+		},
+	),
 	"ap_framework.oversight.cards.registers_outstanding": Fuzz("ap_lead_a"),
 	"ap_framework.oversight.cards.reviews_overdue": Fuzz("ap_lead_a"),
 	"ap_framework.oversight.cards.assurances_expiring": Fuzz("ap_lead_a"),

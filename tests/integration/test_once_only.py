@@ -315,3 +315,54 @@ def test_two_clicks_on_invite_make_one_user_with_one_provider_permission(world, 
 		if frappe.db.exists("User", email):
 			frappe.delete_doc("User", email, force=True, ignore_permissions=True)
 		frappe.db.commit()
+
+
+# ---- desk actions: a workflow action clicked twice happens once ----------------------------------------
+APPLY = "frappe.model.workflow.apply_workflow"  # the desk's path; the app's hooks point it at once.py
+
+
+@pytest.fixture
+def pending(world):
+	name = world.placement(world.pupil(world.school_a), world.p1, "Pending Approval").name
+	frappe.db.commit()  # the served site approves it
+	return name
+
+
+def test_two_clicks_on_approve_approve_once_and_both_answer_the_approved_placement(world, http, pending):
+	admin = http("admin")
+	doc = admin.get(f"{admin.base}/api/resource/Placement/{pending}", timeout=30).json()["data"]
+	payload = {"doc": json.dumps(doc), "action": "Approve"}
+	results = answers(together(admin, APPLY, [payload] * 6))
+	assert {r["status"] for r in results} == {"Approved"}
+	# a click that arrives after the approval committed answers the same
+	[late] = answers([admin.post(f"{admin.base}/api/method/{APPLY}", data=payload, timeout=60)])
+	assert late["status"] == "Approved"
+	frappe.db.rollback()
+	changes = [
+		json.loads(v)
+		for v in frappe.get_all(
+			"Version",
+			filters={"ref_doctype": "Placement", "docname": pending},
+			pluck="data",
+			order_by="creation",
+		)
+	]
+	approvals = [c for c in changes if ["status", "Pending Approval", "Approved"] in c.get("changed", [])]
+	assert len(approvals) == 1, changes
+
+
+def test_an_action_on_a_placement_changed_meanwhile_is_a_conflict_saying_what_it_is_now(world, http, pending):
+	admin = http("admin")
+	doc = admin.get(f"{admin.base}/api/resource/Placement/{pending}", timeout=30).json()["data"]
+	answers(
+		[admin.post(f"{admin.base}/api/method/{APPLY}", data={"doc": json.dumps(doc), "action": "Approve"})]
+	)
+	r = admin.post(
+		f"{admin.base}/api/method/{APPLY}", data={"doc": json.dumps(doc), "action": "Reject"}, timeout=60
+	)
+	assert r.status_code == 409, r.text[:1000]
+	assert r.json()["exc_type"] == "ChangedMeanwhileError"
+	message = json.loads(json.loads(r.json()["_server_messages"])[0])["message"]
+	assert "it is now Approved" in message and world.users["admin"] in message
+	frappe.db.rollback()
+	assert frappe.db.get_value("Placement", pending, "status") == "Approved"

@@ -137,6 +137,16 @@ class TestScalars:
 		assert rendered(request.record()("payload", "[1]")[1]) == ["Must be a JSON object, not a list"]
 		assert rendered(request.record()("payload", None)[1]) == ["Is required"]
 
+	def test_a_document_names_its_doctype_and_name(self):
+		doc = '{"doctype": "Placement", "name": "PLC-2026-00001", "status": "Pending Approval"}'
+		assert request.document()("doc", doc)[0]["name"] == "PLC-2026-00001"
+		assert rendered(request.document()("doc", '{"name": "PLC-1"}')[1]) == [
+			"Must name the document's doctype: Is required"
+		]
+		assert rendered(request.document()("doc", '{"doctype": "Placement", "name": [1]}')[1]) == [
+			"Must name the document's name: Must be text, not a list"
+		]
+
 	def test_check_all_reports_every_field(self):
 		values, problems = request.check_all(
 			{
