@@ -291,7 +291,7 @@ class document(record):
 
 	def __call__(self, field: str, value):
 		value, problems = super().__call__(field, value)
-		if problems or not value:
+		if problems or (value == {} and not self.required):
 			return value, problems
 		for key in ("doctype", "name"):
 			_checked, own = _text(field, value.get(key), MAX_NAME, True)

@@ -140,9 +140,10 @@ class TestScalars:
 	def test_a_document_names_its_doctype_and_name(self):
 		doc = '{"doctype": "Placement", "name": "PLC-2026-00001", "status": "Pending Approval"}'
 		assert request.document()("doc", doc)[0]["name"] == "PLC-2026-00001"
-		assert rendered(request.document()("doc", '{"name": "PLC-1"}')[1]) == [
-			"Must name the document's doctype: Is required"
-		]
+		for unnamed in ('{"name": "PLC-1"}', "{}"):
+			assert rendered(request.document()("doc", unnamed)[1]) == [
+				"Must name the document's doctype: Is required"
+			]
 		assert rendered(request.document()("doc", '{"doctype": "Placement", "name": [1]}')[1]) == [
 			"Must name the document's name: Must be text, not a list"
 		]
