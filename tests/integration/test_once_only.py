@@ -323,9 +323,18 @@ APPLY = "frappe.model.workflow.apply_workflow"  # the desk's path; the app's hoo
 
 @pytest.fixture
 def pending(world):
-	name = world.placement(world.pupil(world.school_a), world.p1, "Pending Approval").name
-	frappe.db.commit()  # the served site approves it
-	return name
+	"""A placement waiting for approval, committed (the served site approves it), then removed again so
+	the other modules' counts of provider 1's placements stay as they are."""
+	pupil = world.pupil(world.school_a)
+	name = world.placement(pupil, world.p1, "Pending Approval").name
+	frappe.db.commit()
+	yield name
+	frappe.db.rollback()
+	frappe.db.delete("Workflow Action", {"reference_doctype": "Placement", "reference_name": name})
+	world._delete("Placement", {"name": name})
+	world._delete("Pupil Welfare", {"name": pupil})
+	world._delete("Pupil", {"name": pupil})
+	frappe.db.commit()
 
 
 def test_two_clicks_on_approve_approve_once_and_both_answer_the_approved_placement(world, http, pending):
