@@ -99,6 +99,7 @@ def _placements_by(fieldname: str, limit: int = 10) -> dict:
 	rows = (
 		evidence.scoped(query, p, evidence.allowed_schools())
 		.orderby(Count("*"), order=frappe.qb.desc)
+		.orderby(column)  # ties in name order, the same on every server (a replica's plan may differ)
 		.limit(limit)
 		.run()
 	)

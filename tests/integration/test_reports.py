@@ -334,6 +334,23 @@ class TestCards:
 		frappe.set_user("Administrator")
 		assert len(data["labels"]) == 13 and len(data["datasets"][0]["values"]) == 13
 
+	def test_placements_by_provider_biggest_first_ties_in_name_order(self, world):
+		"""The same chart from any server: equal counts come in the providers' name order."""
+		for _i in range(2):  # provider two now has more pupils in AP than provider one
+			world.placement(world.pupil(world.school_a), world.p2, "Active")
+		counts = self.counts(world)
+		assert counts[world.p2] > counts[world.p1] and list(counts) == [world.p2, world.p1]
+		for _i in range(counts[world.p2] - counts[world.p1]):
+			world.placement(world.pupil(world.school_a), world.p1, "Active")
+		counts = self.counts(world)
+		assert counts[world.p1] == counts[world.p2] and list(counts) == sorted([world.p1, world.p2])
+
+	def counts(self, world) -> dict:
+		"""The chart's pupils per provider, in the chart's order, for the world's first two providers."""
+		data = cards.placements_by_provider()
+		pairs = zip(data["labels"], data["datasets"][0]["values"], strict=True)
+		return {label: n for label, n in pairs if label in (world.p1, world.p2)}
+
 
 class TestOneClickPdf:
 	def test_planning_call_pdf_over_http(self, world, http):
