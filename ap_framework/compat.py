@@ -58,6 +58,22 @@ version switch; add a switch here (never scattered through the code) only where 
     POST/PUT/DELETE/PATCH and leaves a failed GET's transaction open until the connection closes. The access
     audit writes its entries after both (hooks.after_request) and rolls back first, so its commit holds
     only the entries on either line (access_audit.after_request).
+12. Reading from a replica. The site_config keys are the same on both lines: `read_from_replica`,
+    `replica_host`, `replica_db_port`; with `different_credentials_for_replica`, the password is
+    `replica_db_password` and the user `replica_db_name` (v15) or `replica_db_user`, else
+    `replica_db_name` (v16). Without different credentials the replica is logged into as the primary's
+    user: `db_name` on v15, `db_user` alone on v16, which a site made on v15 does not have (v16 then
+    fails to connect: TypeError, the user is None). So the README's setting names a reader of its own in
+    `replica_db_name`, right on both lines (and a SELECT-only grant keeps it from writing). `frappe.read_only()` makes frappe.db
+    the replica for the call (frappe.local.primary_db keeps the primary) and closes it after; it leaves
+    local.replica_db set, so a second block in the same request or job stays on the primary: the app puts
+    it on the outermost read door only. Both lines run every report through it already
+    (query_report.run, its exports, prepared reports, Report.get_data for Auto Email Reports), so the
+    reports' execute() needs nothing; the cards and chart sources, the PDF packs, the domain chart and
+    the CTF export are called directly and carry it themselves. What those doors write (the access audit)
+    is written on the primary: a request's entries after the call, a job's in the primary's transaction,
+    not the replica's (access_audit._primary). Proven on both lines by tests/integration/test_replica.py,
+    on a second MariaDB server replicating from the first.
 """
 
 from __future__ import annotations

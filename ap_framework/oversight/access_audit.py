@@ -29,6 +29,14 @@ That commit holds nothing but the entries. If they cannot be written, the answer
 request that read a safeguarding record gets 503 instead of the record (no entry, no data).
 Outside a request (background jobs, the scheduler, a console) the entries go into the job's own
 transaction just before it commits, and vanish with it if it rolls back.
+
+Always on the primary database. The reports, cards and exports read from the site's replica where it has
+one (`frappe.read_only()` makes frappe.db the replica for the call and keeps the primary aside as
+frappe.local.primary_db; compat.py 12), so many reads are noted while frappe.db is the replica. A
+request's entries are written after the call, when frappe.db is the primary again; a job's join the
+primary's transaction, not the replica's (whose connection is closed when the read ends). Where a whole
+request reads from the replica (Frappe's reads during maintenance), its transaction is read-only and
+the entries cannot be written anywhere: a safeguarding record is withheld then (503), as above.
 """
 
 from __future__ import annotations
@@ -174,10 +182,21 @@ def _state() -> dict:
 		setattr(frappe.local, _STATE, state)
 		if not _in_request():
 			# Background job or console: the entries join the job's transaction, written as it commits,
-			# and are dropped with it if it rolls back.
-			frappe.db.before_commit.add(_flush_in_transaction)
-			frappe.db.after_rollback.add(_clear)
+			# and are dropped with it if it rolls back. The primary's transaction: a read noted inside
+			# frappe.read_only() finds frappe.db pointing at the replica.
+			primary = _primary()
+			primary.before_commit.add(_flush_in_transaction)
+			primary.after_rollback.add(_clear)
 	return state
+
+
+def _primary():
+	"""The primary database connection: frappe.db, except inside a frappe.read_only() block on a site
+	with a replica, where frappe.db is the replica and Frappe keeps the primary as local.primary_db."""
+	replica = getattr(frappe.local, "replica_db", None)
+	if replica is not None and frappe.local.db is replica:
+		return frappe.local.primary_db
+	return frappe.local.db
 
 
 def _in_request() -> bool:

@@ -1,7 +1,8 @@
 """Number cards and chart sources for the Alternative Provision workspace, each scoped to the viewer
-exactly as their lists are (no cache shared between users). The chart sources take none of the
-arguments the chart widget posts (name, dates, timespan): Frappe drops arguments a method does not
-declare, and these figures have fixed windows."""
+exactly as their lists are (no cache shared between users), read from the site's replica where it has
+one (frappe.read_only; compat.py 12). The chart sources take none of the arguments the chart widget
+posts (name, dates, timespan): Frappe drops arguments a method does not declare, and these figures have
+fixed windows."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ap_framework.utils import site_today
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def registers_outstanding(filters: str | dict | None = None) -> int:
 	"""Register sessions due today at live placements with no mark yet: a pupil counts once in each
 	session a slot covers, however many slots fall in it."""
@@ -46,6 +48,7 @@ def registers_outstanding(filters: str | dict | None = None) -> int:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def reviews_overdue(filters: str | dict | None = None) -> int:
 	p = DocType("Placement")
 	query = (
@@ -57,6 +60,7 @@ def reviews_overdue(filters: str | dict | None = None) -> int:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def assurances_expiring(filters: str | dict | None = None) -> int:
 	"""Providers in use whose latest letter of assurance runs out within 30 days (or already has)."""
 	p = DocType("Placement")
@@ -74,6 +78,7 @@ def assurances_expiring(filters: str | dict | None = None) -> int:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def attendance_rate() -> dict:
 	"""Weekly share of possible sessions attended at AP over the last 12 weeks (chart source)."""
 	start = site_today() - timedelta(weeks=12)
@@ -110,6 +115,7 @@ def _placements_by(fieldname: str, limit: int = 10) -> dict:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def placements_by_provider() -> dict:
 	"""Pupils in AP now, per provider (chart source; not Frappe's Group By chart, whose cache is shared
 	by every user and would show one school the LA's figures)."""
@@ -117,6 +123,7 @@ def placements_by_provider() -> dict:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def placements_by_reason() -> dict:
 	"""Pupils in AP now, per census reason (chart source, scoped like the lists)."""
 	return _placements_by("census_reason")

@@ -1,7 +1,8 @@
 """PDF packs for leaders: the Ofsted planning-call pack and the governors' annual AP report.
 
-Plain HTML rendered by Frappe's own get_pdf (wkhtmltopdf). The templates use no running headers or
-footers: Debian's wkhtmltopdf (unpatched Qt) ignores them."""
+Plain HTML rendered by Frappe's own get_pdf (wkhtmltopdf), from figures read on the site's replica where
+it has one (frappe.read_only; compat.py 12). The templates use no running headers or footers: Debian's
+wkhtmltopdf (unpatched Qt) ignores them."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ LABELS = {"as_at": "As at", "school": "School", "trust": "Trust", "year": "Acade
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def planning_call_pdf(as_at: str | None = None, school: str | None = None, trust: str | None = None) -> None:
 	args = api_input.checked(
 		LABELS,
@@ -62,6 +64,7 @@ def governors_html(school: str, year: str | None = None) -> str:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def governors_report_pdf(school: str | None = None, year: str | None = None) -> None:
 	args = api_input.checked(
 		LABELS,

@@ -11,6 +11,7 @@ from ap_framework.rules import request
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def domain_chart(pupil: str | None = None, placement: str | None = None) -> dict | None:
 	"""Chart data for one placement, or a pupil's latest placement with assessments; None when there is
 	nothing to compare yet. Only for those who may read the record it is shown on."""

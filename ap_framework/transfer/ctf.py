@@ -45,6 +45,7 @@ LABELS = {
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def export_ctf(
 	pupils: list | str | None = None, dest_la: str | None = None, dest_estab: str | None = None
 ) -> str:
