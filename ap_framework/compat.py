@@ -74,6 +74,12 @@ version switch; add a switch here (never scattered through the code) only where 
     is written on the primary: a request's entries after the call, a job's in the primary's transaction,
     not the replica's (access_audit._primary). Proven on both lines by tests/integration/test_replica.py,
     on a second MariaDB server replicating from the first.
+13. The queue a scheduled job runs on. Both lines: Scheduled Job Type.get_queue_name answers "long" for
+    a frequency with "Long" or "Maintenance" in it (hooks "hourly_long", "daily_long", ...) and "default"
+    for every other, cron included; the RQ job id differs (v15 `scheduled_job::<method>`, v16
+    `scheduled_job||<name>`), which nothing here uses. The jobs that sweep the whole site are "*_long"
+    events (hooks.py). Proven by
+    tests/integration/test_jobs.py::test_the_scheduler_puts_the_heavy_jobs_on_the_long_queue.
 """
 
 from __future__ import annotations

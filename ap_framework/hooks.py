@@ -158,24 +158,29 @@ standard_portal_menu_items = [
 role_home_page = {"AP Provider User": "ap"}
 
 # ---- scheduled jobs: ap_framework/oversight/jobs.py ---------------------------------------------
+# Frappe queues "*_long" events on the long queue (1500 s timeout) and everything else, cron included, on
+# the default one (Scheduled Job Type.get_queue_name, the same on both lines): the jobs that sweep the
+# whole site run as "*_long", so any number of long-queue workers sharing the bench's Redis take them
+# from every site's scheduler; the ones that must be on time stay on the default queue.
 scheduler_events = {
 	# profile transfers: queue again what a lost job left behind; ask partners what became of our sends
-	"hourly": ["ap_framework.transfer.follow_up.hourly"],
+	# (one request per partner, each waiting for its answer)
+	"hourly_long": ["ap_framework.transfer.follow_up.hourly"],
+	# daily at midnight (site time), before the school day
+	"daily_long": [
+		"ap_framework.oversight.jobs.low_attendance",
+		"ap_framework.oversight.jobs.reviews",
+		"ap_framework.oversight.jobs.providers",
+		"ap_framework.oversight.jobs.placements",
+		"ap_framework.development.monitoring.check_ins",  # life after reintegration
+		"ap_framework.transfer.follow_up.receipts",  # safeguarding shares with no receipt
+		"ap_framework.oversight.retention.daily",  # records past retention, for the named reviewer
+		"ap_framework.once.forget_old",  # form tokens too old to be submitted again
+	],
 	"cron": {
-		# registers: every 15 minutes through the school day (weekend timetables too)
+		# registers: every 15 minutes through the school day (weekend timetables too), on time
 		"*/15 7-18 * * *": ["ap_framework.oversight.jobs.attendance_deadlines"],
-		# daily, before the school day
-		"30 6 * * *": [
-			"ap_framework.oversight.jobs.low_attendance",
-			"ap_framework.oversight.jobs.reviews",
-			"ap_framework.oversight.jobs.providers",
-			"ap_framework.oversight.jobs.placements",
-			"ap_framework.development.monitoring.check_ins",  # life after reintegration
-			"ap_framework.transfer.follow_up.receipts",  # safeguarding shares with no receipt
-			"ap_framework.oversight.retention.daily",  # records past retention, for the named reviewer
-			"ap_framework.once.forget_old",  # form tokens too old to be submitted again
-		],
-		# Monday morning, after the daily jobs
+		# Monday morning, after the daily jobs: one email per school
 		"30 7 * * 1": ["ap_framework.oversight.jobs.weekly_digest"],
 	},
 }

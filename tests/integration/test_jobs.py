@@ -569,21 +569,67 @@ def test_finding_alerts_costs_the_same_queries_however_many_placements(world, to
 	assert queries() == before
 
 
+# Jobs that sweep the whole site run on the long queue (hooks "*_long" events), where any number of
+# long-queue workers on any host sharing the bench's Redis take them; the ones that must be on time run
+# on the default queue, as Frappe runs every cron event.
+LONG = {
+	"ap_framework.oversight.jobs.low_attendance": "Daily Long",
+	"ap_framework.oversight.jobs.reviews": "Daily Long",
+	"ap_framework.oversight.jobs.providers": "Daily Long",
+	"ap_framework.oversight.jobs.placements": "Daily Long",
+	"ap_framework.development.monitoring.check_ins": "Daily Long",
+	"ap_framework.transfer.follow_up.receipts": "Daily Long",
+	"ap_framework.oversight.retention.daily": "Daily Long",
+	"ap_framework.transfer.follow_up.hourly": "Hourly Long",
+}
+ON_TIME = {
+	"ap_framework.oversight.jobs.attendance_deadlines": "*/15 7-18 * * *",
+	"ap_framework.oversight.jobs.weekly_digest": "30 7 * * 1",
+}
+
+
 def test_every_job_is_scheduled(site):
-	jobs_scheduled = frappe.get_all(
+	rows = frappe.get_all(
 		"Scheduled Job Type",
-		filters={"method": ("like", "ap_framework.oversight.jobs.%")},
+		filters={"method": ("like", "ap_framework.%")},
 		fields=["method", "frequency", "cron_format"],
 	)
-	assert {j.method.rpartition(".")[2]: j.cron_format for j in jobs_scheduled} == {
-		"attendance_deadlines": "*/15 7-18 * * *",
-		"low_attendance": "30 6 * * *",
-		"reviews": "30 6 * * *",
-		"providers": "30 6 * * *",
-		"placements": "30 6 * * *",
-		"weekly_digest": "30 7 * * 1",
+	assert {r.method: r.frequency for r in rows} == {**LONG, **dict.fromkeys(ON_TIME, "Cron")}
+	assert {r.method: r.cron_format for r in rows if r.frequency == "Cron"} == ON_TIME
+
+
+def test_the_daily_jobs_run_at_midnight_site_time_before_the_school_day(site):
+	for method, frequency in LONG.items():
+		job_type = frappe.get_doc("Scheduled Job Type", {"method": method})
+		due = job_type.get_next_execution()
+		if frequency == "Daily Long":
+			assert (due.hour, due.minute) == (0, 0), method
+		else:
+			assert due.minute == 0, method
+
+
+def test_the_scheduler_puts_the_heavy_jobs_on_the_long_queue(site):
+	"""What the scheduler does with a due job (Scheduled Job Type.enqueue): an RQ job in the bench's Redis,
+	on the long queue for the heavy jobs and the default queue for the ones that must be on time."""
+	from frappe.utils.background_jobs import generate_qname, get_job
+
+	queued = {}
+	for method in [*LONG, *ON_TIME]:
+		job_type = frappe.get_doc("Scheduled Job Type", {"method": method})
+		if stale := get_job(job_type.rq_job_id):  # left queued by an earlier run with no worker
+			stale.delete()
+		try:
+			assert job_type.enqueue(force=True), method
+			job = get_job(job_type.rq_job_id)
+			queued[method] = job.origin
+			assert job.kwargs["site"] == frappe.local.site
+		finally:
+			if job := get_job(job_type.rq_job_id):
+				job.delete()
+	assert queued == {
+		**dict.fromkeys(LONG, generate_qname("long")),
+		**dict.fromkeys(ON_TIME, generate_qname("default")),
 	}
-	assert {j.frequency for j in jobs_scheduled} == {"Cron"}
 
 
 def test_school_staff_read_only_their_own_schools_alerts(world):

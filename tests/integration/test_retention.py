@@ -628,9 +628,8 @@ def test_irms_a_safeguarding_concern_goes_at_25(world, reviewer):
 
 
 def test_the_daily_job_is_scheduled_before_the_school_day(site):
-	(job,) = frappe.get_all(
-		"Scheduled Job Type",
-		filters={"method": "ap_framework.oversight.retention.daily"},
-		fields=["frequency", "cron_format"],
-	)
-	assert (job.frequency, job.cron_format) == ("Cron", "30 6 * * *")
+	"""Daily at midnight (site time), on the long queue: it sweeps every record type of the site."""
+	job = frappe.get_doc("Scheduled Job Type", {"method": "ap_framework.oversight.retention.daily"})
+	assert job.frequency == "Daily Long" and job.get_queue_name() == "long"
+	due = job.get_next_execution()
+	assert (due.hour, due.minute) == (0, 0)
