@@ -191,13 +191,14 @@ def copy_database(
 		)
 	if not gtid:
 		return None
+	position = None
 	with open(dump_file, encoding="utf8", errors="replace") as dump:
-		for line in dump:
-			if found := re.search(r"gtid_slave_pos\s*=\s*'([^']*)'", line):
-				return found.group(1)
-			if line.startswith("CREATE TABLE"):
-				break
-	raise RuntimeError("the dump names no GTID position: is the source's binary log on?")
+		for line in dump:  # "-- SET GLOBAL gtid_slave_pos='0-1-42';", near the end of the file
+			if line.startswith("--") and (found := re.search(r"gtid_slave_pos\s*=\s*'([^']*)'", line)):
+				position = found.group(1)
+	if position is None:
+		raise RuntimeError("the dump names no GTID position: is the source's binary log on?")
+	return position
 
 
 def follow(replica: Server, source: Endpoint, gtid_position: str, user: str, password: str) -> None:

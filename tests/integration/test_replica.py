@@ -124,19 +124,18 @@ def replica(world):
 		replica.sql(f"CREATE USER '{READER}'@'127.0.0.1' IDENTIFIED BY %s", (reader_password,))
 		replica.sql(f"GRANT SELECT ON `{database}`.* TO '{READER}'@'127.0.0.1'")
 
-		if source:  # the site's own server keeps a binary log: follow it, from a snapshot
-			position = mariadb.copy_database(source, database, replica, root / "seed.sql", gtid=True)
-			mariadb.follow(replica, source, position, source.user, source.password)
+		if source:  # the site's own server keeps a binary log: the replica follows it
 			primary, primary_config = site_db, {}
-		else:  # our own primary, with the site's database, followed from its first write
-			repl_password = uuid.uuid4().hex
+			follower = (source.user, source.password)
+		else:  # a primary of our own, with the site's database, for this module
+			follower = ("ap_repl", uuid.uuid4().hex)
 			own.sql(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
 			own.sql(f"CREATE USER '{site_user}'@'127.0.0.1' IDENTIFIED BY %s", (password,))
 			own.sql(f"GRANT ALL PRIVILEGES ON `{database}`.* TO '{site_user}'@'127.0.0.1'")
-			own.sql("CREATE USER 'ap_repl'@'127.0.0.1' IDENTIFIED BY %s", (repl_password,))
-			own.sql("GRANT REPLICATION SLAVE ON *.* TO 'ap_repl'@'127.0.0.1'")
-			mariadb.follow(replica, own, own.value("SELECT @@gtid_binlog_pos"), "ap_repl", repl_password)
+			own.sql(f"CREATE USER '{follower[0]}'@'127.0.0.1' IDENTIFIED BY %s", (follower[1],))
+			own.sql(f"GRANT REPLICATION SLAVE ON *.* TO '{follower[0]}'@'127.0.0.1'")
 			mariadb.copy_database(site_db, database, own, root / "site.sql", gtid=False)
+			source = own
 			primary = mariadb.Endpoint("127.0.0.1", own.port, site_user, password)
 			primary_config = {"db_host": "127.0.0.1", "db_port": own.port}
 			# this process writes there from now on (the site's own data stays as it was)
@@ -144,6 +143,9 @@ def replica(world):
 			frappe.db.close()
 			conf.update(primary_config)
 			frappe.connect()
+		# the replica: a snapshot of the primary's database, then everything written after it, by GTID
+		position = mariadb.copy_database(source, database, replica, root / "seed.sql", gtid=True)
+		mariadb.follow(replica, source, position, *follower)
 		mariadb.caught_up(replica, primary)
 		yield Replica(
 			replica,
