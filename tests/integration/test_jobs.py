@@ -580,6 +580,7 @@ LONG = {
 	"ap_framework.development.monitoring.check_ins": "Daily Long",
 	"ap_framework.transfer.follow_up.receipts": "Daily Long",
 	"ap_framework.oversight.retention.daily": "Daily Long",
+	"ap_framework.once.forget_old": "Daily Long",
 	"ap_framework.transfer.follow_up.hourly": "Hourly Long",
 }
 ON_TIME = {
