@@ -117,6 +117,12 @@ class RegisterPeriodError(APValidationError):
 	"""The period asked for runs backwards or is longer than a term."""
 
 
+# ---- GIAS import (ap_framework/placement/gias_import.py) ----
+class GIASImportError(APValidationError):
+	"""A GIAS file that cannot be imported as a whole: too large, too many rows, not a GIAS file, or an
+	import already running."""
+
+
 BY_KIND = {
 	"invalid": APValidationError,
 	"malformed": MalformedInputError,
@@ -148,4 +154,5 @@ BY_KIND = {
 	"invoice": InvoiceCheckError,
 	"retention": RetentionError,
 	"register_period": RegisterPeriodError,
+	"gias": GIASImportError,
 }
