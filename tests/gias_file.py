@@ -224,14 +224,14 @@ def record(urn: int | str, la: str = "873", type_name: str = "Community school",
 	return r
 
 
-def realistic(rows: int = 3000, seed: int = 20250109) -> list[dict]:
+def realistic(rows: int = 3000, seed: int = 20250109, base: int = 100000) -> list[dict]:
 	"""`rows` establishments across four LAs and Wales: mainstream schools, every AP and special type,
 	independent schools, colleges; one in nine closed; names repeated and non-ASCII; a fixed seed."""
 	rng = random.Random(seed)
 	kinds = MAINSTREAM * 6 + tuple(EXPECTED_STATUS) + OTHER
 	out = []
 	for i in range(rows):
-		urn = 100000 + i * 7
+		urn = base + i * 7
 		la = ("873", "874", "881", "201")[i % 4]
 		type_name = kinds[rng.randrange(len(kinds))]
 		if i % 97 == 5:

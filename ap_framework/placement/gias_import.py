@@ -66,6 +66,7 @@ def run(import_name: str, in_request: bool = False) -> None:
 	thrown (the request rolls back); in a job it is recorded on the import as Failed."""
 	doc = frappe.get_doc("GIAS Import", import_name)
 	doc.db_set({"status": "Running", "started_at": now_datetime(), "error": None}, update_modified=False)
+	frappe.db.savepoint("gias_import")
 	try:
 		summary = _import(doc)
 	except Exception as e:
@@ -73,7 +74,7 @@ def run(import_name: str, in_request: bool = False) -> None:
 			raise
 		# In the job: nothing of the import is kept, and the import says why (an unforeseen error is
 		# in the Error Log too).
-		frappe.db.rollback()
+		frappe.db.rollback(save_point="gias_import")
 		if isinstance(e, GIASImportError):
 			error = frappe.utils.strip_html(str(e))
 		else:
@@ -100,15 +101,23 @@ def _progress(doc, percent: float, description: str) -> None:
 
 # ---- the file --------------------------------------------------------------------------------------
 def _path_of(doc) -> str:
-	"""The attached file: only a File attached to this import (not any file whose URL is typed in)."""
-	file_name = doc.import_file and frappe.db.get_value(
-		"File",
-		{"file_url": doc.import_file, "attached_to_doctype": "GIAS Import", "attached_to_name": doc.name},
-		"name",
+	"""The file uploaded to this import. Frappe gives any URL typed into an Attach field a File record
+	of this import's own, so the URL must be one no other record holds: an import cannot be pointed at
+	another record's private file (whose rows the rejections would quote)."""
+	holders = (
+		frappe.get_all(
+			"File",
+			filters={"file_url": doc.import_file, "is_folder": 0},
+			fields=["name", "attached_to_doctype", "attached_to_name"],
+		)
+		if (doc.import_file or "").startswith(("/private/files/", "/files/"))
+		else []
 	)
-	if not file_name:
+	if not holders or any(
+		(h.attached_to_doctype, h.attached_to_name) != ("GIAS Import", doc.name) for h in holders
+	):
 		throw_problems(doc, gias.no_file())
-	return frappe.get_doc("File", file_name).get_full_path()
+	return frappe.get_doc("File", holders[0].name).get_full_path()
 
 
 def _size_of(doc) -> int:
@@ -258,6 +267,7 @@ def _write(doc, doctype: str, establishments: list, counts: dict, kept: list, pr
 		registration.refresh(registration_changed)
 	_progress(doc, start + 2 * span / 3, _("{0}: {1} to create").format(_(doctype), len(new)))
 	_insert(doctype, new, taken)
+	counts["created"] += len(new)
 
 
 def _insert(doctype: str, establishments: list, taken: set[str]) -> None:
