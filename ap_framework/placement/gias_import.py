@@ -102,8 +102,9 @@ def _progress(doc, percent: float, description: str) -> None:
 # ---- the file --------------------------------------------------------------------------------------
 def _path_of(doc) -> str:
 	"""The file uploaded to this import. Frappe gives any URL typed into an Attach field a File record
-	of this import's own, so the URL must be one no other record holds: an import cannot be pointed at
-	another record's private file (whose rows the rejections would quote)."""
+	of this import's own, so every File holding the URL must belong to a GIAS Import (the same upload
+	twice is one file on disk): an import cannot be pointed at another record's private file, whose
+	lines the rejections would quote."""
 	holders = (
 		frappe.get_all(
 			"File",
@@ -113,11 +114,10 @@ def _path_of(doc) -> str:
 		if (doc.import_file or "").startswith(("/private/files/", "/files/"))
 		else []
 	)
-	if not holders or any(
-		(h.attached_to_doctype, h.attached_to_name) != ("GIAS Import", doc.name) for h in holders
-	):
+	ours = [h for h in holders if (h.attached_to_doctype, h.attached_to_name) == ("GIAS Import", doc.name)]
+	if not ours or any(h.attached_to_doctype != "GIAS Import" for h in holders):
 		throw_problems(doc, gias.no_file())
-	return frappe.get_doc("File", holders[0].name).get_full_path()
+	return frappe.get_doc("File", ours[0].name).get_full_path()
 
 
 def _size_of(doc) -> int:

@@ -25,19 +25,9 @@ LAS = "873, 874"
 
 @pytest.fixture
 def files(world):
-	"""Write files into the site's private files; remove them afterwards (files are not rolled back)."""
+	"""The files the test uploads; removed afterwards (files on disk are not rolled back)."""
 	made = []
-
-	def make(data: bytes, suffix: str = ".csv") -> str:
-		name = f"edubasealldata20250109-{frappe.generate_hash(length=8)}{suffix}"
-		path = frappe.get_site_path("private", "files", name)
-		with open(path, "wb") as f:
-			f.write(data)
-		made.append(path)
-		return name
-
-	make.made = made
-	yield make
+	yield made
 	for path in made:
 		if os.path.exists(path):
 			os.remove(path)
@@ -51,20 +41,21 @@ def as_admin(world):
 
 
 def new_import(files, data: bytes, la_codes: str = LAS, suffix: str = ".csv"):
-	name = files(data, suffix)
-	url = f"/private/files/{name}"
-	doc = frappe.get_doc({"doctype": "GIAS Import", "la_codes": la_codes, "import_file": url}).insert()
+	"""A GIAS Import with the file uploaded to it as the desk uploads one (File with its content: its
+	bytes are kept as they are; v16 rewrites a File made from a file already on disk as UTF-8)."""
+	doc = frappe.get_doc({"doctype": "GIAS Import", "la_codes": la_codes, "import_file": "-"}).insert()
 	f = frappe.get_doc(
 		{
 			"doctype": "File",
-			"file_name": name,
-			"file_url": url,
+			"file_name": f"edubasealldata20250109-{frappe.generate_hash(length=8)}{suffix}",
+			"content": data,
 			"is_private": 1,
 			"attached_to_doctype": "GIAS Import",
 			"attached_to_name": doc.name,
+			"attached_to_field": "import_file",
 		}
 	).insert()
-	files.made.append(f.get_full_path())  # Frappe may give it a name of its own, as the desk's upload does
+	files.append(f.get_full_path())
 	doc.db_set("import_file", f.file_url)
 	return doc
 
@@ -257,7 +248,7 @@ def test_a_zip_as_gias_downloads_it_and_a_utf8_copy_import_the_same(files, as_ad
 
 # ---- limits ------------------------------------------------------------------------------------------
 def test_a_file_over_100_mb_is_refused_naming_the_limit(files, as_admin):
-	doc = new_import(files, b"")
+	doc = new_import(files, b"x")
 	path = frappe.get_doc("File", {"attached_to_name": doc.name}).get_full_path()
 	os.truncate(path, gias.MAX_BYTES + 1)  # a sparse file: 100 MB and a byte, on no disk space
 	with pytest.raises(GIASImportError) as e:
@@ -266,17 +257,31 @@ def test_a_file_over_100_mb_is_refused_naming_the_limit(files, as_admin):
 	assert frappe.db.get_value("GIAS Import", doc.name, "status") == "Draft"
 
 
-def test_an_empty_file_a_stranger_file_and_a_file_not_attached_are_refused(files, as_admin):
+def test_an_empty_file_a_stranger_file_and_a_file_not_attached_are_refused(files, world, as_admin):
 	for data, words in ((b"", "empty"), (b"name,town\r\nOak,Ely\r\n", "no column URN")):
-		doc = new_import(files, data)
+		doc = new_import(files, data or b"x")
+		os.truncate(files[-1], len(data))
 		with pytest.raises(GIASImportError, match=words):
 			gias_import.start(doc.name)
-	other = new_import(files, gias_file.to_bytes([gias_file.record(BASE + 1)]))
-	doc = frappe.get_doc(
-		{"doctype": "GIAS Import", "la_codes": LAS, "import_file": other.import_file}
-	).insert()
+	# a private file of another record, its URL typed into the field
+	other = frappe.get_doc(
+		{"doctype": "File", "file_name": "notes.csv", "content": b"URN,secret\r\n1,x\r\n", "is_private": 1}
+	)
+	other.update({"attached_to_doctype": "School", "attached_to_name": world.school_a}).insert()
+	files.append(other.get_full_path())
+	doc = frappe.get_doc({"doctype": "GIAS Import", "la_codes": LAS, "import_file": other.file_url}).insert()
 	with pytest.raises(GIASImportError, match="Attach the GIAS file"):
 		gias_import.start(doc.name)
+
+
+def test_the_same_file_uploaded_to_a_second_import_is_read(files, as_admin):
+	"""Frappe keeps one copy on disk of the same bytes uploaded twice; both imports may read it."""
+	data = gias_file.to_bytes([gias_file.record(BASE + 1, EstablishmentName="Twice School")])
+	first, second = new_import(files, data), new_import(files, data)
+	assert first.import_file == second.import_file
+	for doc in (first, second):
+		gias_import.start(doc.name)
+	assert frappe.db.get_value("GIAS Import", second.name, "unchanged_count") == 1
 
 
 # ---- the background job ------------------------------------------------------------------------------
