@@ -246,6 +246,30 @@ def test_a_zip_as_gias_downloads_it_and_a_utf8_copy_import_the_same(files, as_ad
 	assert (doc.encoding, doc.unchanged_count) == ("UTF-8", 1)
 
 
+def statements() -> int:
+	"""Statements this connection has sent (MariaDB's own count)."""
+	return int(frappe.db.sql("show session status like 'Questions'")[0][1])
+
+
+def test_the_writes_are_set_based_five_times_the_rows_is_not_five_times_the_queries(files, as_admin):
+	def cost(rows: int, base: int) -> int:
+		records = gias_file.realistic(rows, base=base)
+		start(files, records)  # creates
+		for r in records:
+			r["Town"] = "St Neots"  # every record's town changes in GIAS: an update each
+		doc = new_import(files, gias_file.to_bytes(records))
+		before = statements()
+		gias_import.start(doc.name)
+		spent = statements() - before
+		doc.reload()
+		assert doc.updated_count + doc.closed_count > rows / 3
+		return spent
+
+	small, large = cost(200, BASE), cost(1000, BASE + 20_000)
+	print(f"statements for an import updating 200 rows: {small}; 1000 rows: {large}")
+	assert large < small + 40, (small, large)
+
+
 # ---- limits ------------------------------------------------------------------------------------------
 def test_a_file_over_100_mb_is_refused_naming_the_limit(files, as_admin):
 	doc = new_import(files, b"x")
@@ -310,6 +334,27 @@ def test_a_job_that_fails_records_why_and_writes_nothing(files, as_admin, monkey
 	doc.reload()
 	assert doc.status == "Failed" and "more than 10 rows" in doc.error
 	assert not frappe.db.exists("School", {"urn": ("in", [r["URN"] for r in records])})
+
+
+def test_a_job_that_breaks_half_way_keeps_none_of_its_writes_and_names_the_error_log(
+	files, as_admin, monkeypatch
+):
+	records = gias_file.realistic(50, base=BASE)
+	doc = new_import(files, gias_file.to_bytes(records))
+
+	def broken(*args):  # after the Schools and providers are written, before the rejections are
+		raise RuntimeError("disk full")
+
+	monkeypatch.setattr(gias_import, "_children", broken)
+	gias_import.run(doc.name)
+	doc.reload()
+	assert doc.status == "Failed" and "unexpected error" in doc.error
+	log = doc.error.rsplit(" ", 1)[-1]
+	assert "disk full" in frappe.db.get_value("Error Log", log, "error")
+	frappe.db.delete("Error Log", log)
+	urns = [r["URN"] for r in records]
+	assert not frappe.db.exists("School", {"urn": ("in", urns)})
+	assert not frappe.db.exists("AP Provider", {"urn": ("in", urns)})
 
 
 # ---- who may -----------------------------------------------------------------------------------------

@@ -197,6 +197,7 @@ FUZZ = {
 	),
 	"ap_framework.oversight.retention.confirm": Fuzz("admin"),
 	"ap_framework.oversight.retention.decline": Fuzz("admin"),
+	"ap_framework.placement.gias_import.start": Fuzz("admin"),
 }
 
 
