@@ -368,3 +368,55 @@ def test_only_an_ap_administrator_may_import(files, world, who):
 		gias_import.start(doc.name)
 	frappe.set_user("Administrator")
 	assert not frappe.db.exists("School", {"urn": str(BASE + 1)})
+
+
+# ---- over HTTP, as the desk does it ------------------------------------------------------------------
+def test_over_http_the_desk_upload_keeps_the_bytes_and_start_imports_only_for_an_ap_administrator(
+	http, world
+):
+	"""The form's own path: upload the file (/api/method/upload_file), save the import naming it, Start
+	(the button's frappe.call). Committed, because the server is another process; removed after."""
+	admin, lead = http("admin"), http("ap_lead_a")
+	records = [
+		gias_file.record(BASE + 901, EstablishmentName="St Mary\u2019s HTTP School"),
+		gias_file.record(BASE + 902, "874", "Pupil referral unit", EstablishmentName="HTTP PRU"),
+	]
+	name = None
+	try:
+		# a new form uploads the file first (no record to attach it to yet), then saves the record
+		r = admin.post(
+			f"{admin.base}/api/method/upload_file",
+			data={"is_private": 1},
+			files={"file": ("edubasealldata20250109.csv", gias_file.to_bytes(records), "text/csv")},
+		)
+		assert r.status_code == 200, r.text
+		url = r.json()["message"]["file_url"]
+		r = admin.post(f"{admin.base}/api/resource/GIAS Import", json={"la_codes": LAS, "import_file": url})
+		assert r.status_code == 200, r.text
+		name = r.json()["data"]["name"]
+
+		r = lead.post(f"{lead.base}/api/method/ap_framework.placement.gias_import.start", data={"name": name})
+		assert r.status_code == 403, r.text
+		r = admin.post(
+			f"{admin.base}/api/method/ap_framework.placement.gias_import.start", data={"name": name}
+		)
+		assert r.status_code == 200 and r.json()["message"] == {"queued": False}, r.text
+		frappe.db.rollback()  # see the server's commit
+		doc = frappe.get_doc("GIAS Import", name)
+		assert (doc.status, doc.encoding, doc.created_count) == ("Completed", "Windows-1252", 2)
+		assert frappe.db.exists("School", "St Mary\u2019s HTTP School")
+		assert frappe.db.get_value("AP Provider", "HTTP PRU", "registration_status") == "PRU"
+	finally:
+		frappe.db.rollback()
+		urns = [r["URN"] for r in records]
+		frappe.db.delete("School", {"urn": ("in", urns)})
+		frappe.db.delete("AP Provider", {"urn": ("in", urns)})
+		for f in frappe.get_all(
+			"File",
+			filters={"file_name": ("like", "edubasealldata20250109%.csv"), "owner": world.users["admin"]},
+			pluck="name",
+		):
+			frappe.delete_doc("File", f, force=True, ignore_permissions=True)
+		if name:
+			frappe.delete_doc("GIAS Import", name, force=True, ignore_permissions=True)
+		frappe.db.commit()
