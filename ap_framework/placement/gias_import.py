@@ -65,9 +65,10 @@ def run(import_name: str, in_request: bool = False) -> None:
 	"""The import itself (the background job's entry point). In a request a file-level problem is
 	thrown (the request rolls back); in a job it is recorded on the import as Failed."""
 	doc = frappe.get_doc("GIAS Import", import_name)
-	doc.db_set({"status": "Running", "started_at": now_datetime(), "error": None}, update_modified=False)
 	frappe.db.savepoint("gias_import")
 	try:
+		_one_at_a_time()
+		doc.db_set({"status": "Running", "started_at": now_datetime(), "error": None}, update_modified=False)
 		summary = _import(doc)
 	except Exception as e:
 		if in_request:
@@ -87,6 +88,18 @@ def run(import_name: str, in_request: bool = False) -> None:
 		return
 	doc.db_set(summary | {"status": "Completed", "finished_at": now_datetime()})
 	_done(doc.name)
+
+
+def _one_at_a_time() -> None:
+	"""One import at a time on a site, until its transaction ends: two at once would each make the
+	establishments the other is making. The lock is a row no one else writes (GIAS Import's DocType),
+	taken without waiting."""
+	try:
+		frappe.db.sql("select name from `tabDocType` where name = 'GIAS Import' for update nowait")
+	except frappe.QueryTimeoutError:
+		frappe.throw(
+			_("Another GIAS import is running; start this one again when it has finished"), GIASImportError
+		)
 
 
 def _done(name: str) -> None:

@@ -357,6 +357,40 @@ def test_a_job_that_breaks_half_way_keeps_none_of_its_writes_and_names_the_error
 	assert not frappe.db.exists("AP Provider", {"urn": ("in", urns)})
 
 
+def test_one_import_at_a_time(files, as_admin):
+	"""Another process holding the import lock (as a running import does until it commits)."""
+	import pymysql
+
+	doc = new_import(files, gias_file.to_bytes([gias_file.record(BASE + 1)]))
+	frappe.db.commit()  # the other connection must see the import
+	other = pymysql.connect(
+		host=frappe.conf.db_host or "127.0.0.1",
+		port=int(frappe.conf.db_port or 3306),
+		user=frappe.conf.db_user or frappe.conf.db_name,
+		password=frappe.conf.db_password,
+		database=frappe.conf.db_name,
+	)
+	try:
+		with other.cursor() as c:
+			c.execute("begin")
+			c.execute("select name from `tabDocType` where name = 'GIAS Import' for update")
+			with pytest.raises(GIASImportError, match="Another GIAS import is running"):
+				gias_import.start(doc.name)
+			gias_import.run(doc.name)  # the job: recorded, not raised
+			assert frappe.db.get_value("GIAS Import", doc.name, "status") == "Failed"
+		other.rollback()
+		frappe.db.rollback()
+		gias_import.start(doc.name)
+		assert frappe.db.get_value("GIAS Import", doc.name, "status") == "Completed"
+	finally:
+		other.close()
+		frappe.db.rollback()
+		frappe.db.delete("School", {"urn": str(BASE + 1)})
+		frappe.db.delete("File", {"attached_to_name": doc.name})
+		frappe.db.delete("GIAS Import", doc.name)
+		frappe.db.commit()
+
+
 # ---- who may -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("who", ["ap_lead_a", "qa", "governor_a"])
 def test_only_an_ap_administrator_may_import(files, world, who):
