@@ -168,14 +168,14 @@ def _import(doc) -> dict:
 	_progress(doc, 2, _("Reading the file"))
 	data = _bytes_of(doc)
 	try:
-		text, encoding = gias.decode(data)
+		codec, encoding = gias.encoding_of(data)
 	except ValueError as e:
 		throw_problems(doc, gias.bad_encoding(e.args[0]))
+	header, rows, total, problems = gias.read(gias.text_of(data, codec), la_codes)
 	del data
-	header, rows, problems = gias.read(text)
-	del text
 	throw_problems(doc, problems)
 	taken, rejected, not_taken, other = gias.records(header, rows, la_codes)
+	other += total - len(rows)
 	_progress(doc, 10, _("{0} establishments of the chosen LAs").format(len(taken)))
 
 	counts = {"created": 0, "updated": 0, "unchanged": 0, "closed": 0, "not_taken": not_taken}
@@ -189,7 +189,7 @@ def _import(doc) -> dict:
 	_progress(doc, 100, _("Done"))
 	return {
 		"encoding": encoding,
-		"rows_read": len(rows),
+		"rows_read": total,
 		"other_la_count": other,
 		"not_taken_count": counts["not_taken"],
 		"created_count": counts["created"],

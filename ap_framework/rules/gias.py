@@ -15,6 +15,7 @@ field by field, what an import may write over a record a person may have edited 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -340,20 +341,44 @@ def bad_encoding(offset: int) -> list[Problem]:
 	]
 
 
-def decode(data: bytes) -> tuple[str, str]:
-	"""(text, encoding name). GIAS writes Windows-1252; a file saved again as UTF-8 (with or without a
-	byte order mark) is read as UTF-8. Bytes that are not UTF-8 are Windows-1252's, where five byte
-	values mean nothing: a file with one of them is no GIAS file (ValueError naming the byte's place)."""
+def encoding_of(data: bytes) -> tuple[str, str]:
+	"""(Python codec, the name the import shows). GIAS writes Windows-1252; a file saved again as UTF-8
+	(with or without a byte order mark) is read as UTF-8. Bytes that are not UTF-8 are Windows-1252's,
+	where five byte values mean nothing: a file with one of them is no GIAS file (ValueError with the
+	byte's offset). Checked a megabyte at a time: the file is never held twice as text."""
 	if data.startswith(b"\xef\xbb\xbf"):
-		return data[3:].decode("utf-8"), "UTF-8"
-	try:
-		return data.decode("utf-8"), "UTF-8"
-	except UnicodeDecodeError:
-		pass
-	try:
-		return data.decode("cp1252"), "Windows-1252"
-	except UnicodeDecodeError as e:
-		raise ValueError(e.start) from None
+		codec = "utf-8-sig"
+		if _decodes(data, codec) is None:
+			return codec, "UTF-8"
+	if _decodes(data, "utf-8") is None:
+		return "utf-8", "UTF-8"
+	offset = _decodes(data, "cp1252")
+	if offset is None:
+		return "cp1252", "Windows-1252"
+	raise ValueError(offset)
+
+
+def _decodes(data: bytes, codec: str, step: int = 1 << 20) -> int | None:
+	"""None if `data` is all `codec`, else the offset of the first byte that is not."""
+	decoder = codecs.getincrementaldecoder(codec)()
+	view = memoryview(data)
+	for start in range(0, len(data), step):
+		try:
+			decoder.decode(view[start : start + step], final=start + step >= len(data))
+		except UnicodeDecodeError as e:
+			return start + e.start
+	return None
+
+
+def decode(data: bytes) -> tuple[str, str]:
+	"""(text, encoding shown) of a whole file (see encoding_of)."""
+	codec, shown = encoding_of(data)
+	return data.decode(codec), shown
+
+
+def text_of(data: bytes, codec: str):
+	"""The file as text read as it is parsed, never all at once (for read())."""
+	return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
 
 
 def check_la_codes(text: str | None) -> tuple[list[str], list[Problem]]:
@@ -367,61 +392,48 @@ def check_la_codes(text: str | None) -> tuple[list[str], list[Problem]]:
 	return sorted(set(codes)), []
 
 
-def read(text: str) -> tuple[list[str], list[tuple[int, list[str]]], list[Problem]]:
-	"""(header, [(row number, fields)], problems). Refuses a file without the columns the import
-	reads, with more than MAX_ROWS rows, or that the csv module cannot parse (naming the line)."""
-	reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def read(text, la_codes: list[str] | None = None) -> tuple[list[str], list, int, list[Problem]]:
+	"""(header, [(row number, fields)], rows in the file, problems). With `la_codes`, only the rows of
+	those LAs are kept (the whole of England is 51,000 rows of 139 fields; an LA a few hundred), and
+	a row too short to have an LA code is kept for records() to reject. Refuses a file without the
+	columns the import reads, with more than MAX_ROWS rows, or that the csv module cannot parse
+	(naming the line)."""
+	stream = io.StringIO(text, newline="") if isinstance(text, str) else text
+	reader = csv.reader(stream, strict=True)
 	try:
 		header = next(reader, None)
 	except csv.Error as e:
-		return [], [], [problem("import_file", _("The header cannot be read: {0}"), str(e), kind="gias")]
+		return [], [], 0, [problem("import_file", _("The header cannot be read: {0}"), str(e), kind="gias")]
 	if not header:
-		return [], [], [problem("import_file", _("The file has no header row"), kind="gias")]
+		return [], [], 0, [problem("import_file", _("The file has no header row"), kind="gias")]
 	header = [h.strip() for h in header]
 	missing = [c for c in READ if c not in header]
 	if missing:
-		return (
-			header,
-			[],
-			[
-				problem(
-					"import_file",
-					_("This is not a GIAS establishment file: it has no column {0}"),
-					", ".join(missing),
-					kind="gias",
-				)
-			],
-		)
-	rows = []
+		message = _("This is not a GIAS establishment file: it has no column {0}")
+		return header, [], 0, [problem("import_file", message, ", ".join(missing), kind="gias")]
+	wanted, la_at = set(la_codes or ()), header.index(LA_CODE)
+	used = {i for i, c in enumerate(header) if c in READ}
+	rows, total = [], 0
 	old_limit = csv.field_size_limit()
 	csv.field_size_limit(MAX_FIELD)
 	try:
 		for fields in reader:
 			if not fields or fields == [""]:
 				continue
-			if len(rows) >= MAX_ROWS:
-				return (
-					header,
-					[],
-					[
-						problem(
-							"import_file",
-							_("The file has more than {0} rows; a GIAS import takes at most {0}"),
-							MAX_ROWS,
-							kind="gias",
-						)
-					],
-				)
-			rows.append((reader.line_num, fields))
+			total += 1
+			if total > MAX_ROWS:
+				message = _("The file has more than {0} rows; a GIAS import takes at most {0}")
+				return header, [], total, [problem("import_file", message, MAX_ROWS, kind="gias")]
+			if not wanted or la_at >= len(fields) or fields[la_at].strip() in wanted:
+				if len(fields) == len(header):  # the columns not read are let go (a tenth is kept)
+					fields = [f if i in used else "" for i, f in enumerate(fields)]
+				rows.append((reader.line_num, fields))
 	except csv.Error as e:
-		return (
-			header,
-			[],
-			[problem("import_file", _("Line {0} cannot be read: {1}"), reader.line_num, str(e), kind="gias")],
-		)
+		message = _("Line {0} cannot be read: {1}")
+		return header, [], total, [problem("import_file", message, reader.line_num, str(e), kind="gias")]
 	finally:
 		csv.field_size_limit(old_limit)
-	return header, rows, []
+	return header, rows, total, []
 
 
 # ---- one row ---------------------------------------------------------------------------------------
@@ -519,8 +531,9 @@ def judge(row: int, record: dict) -> tuple[Establishment | None, list[Rejection]
 
 
 def records(header: list[str], rows: list[tuple[int, list[str]]], la_codes: list[str]):
-	"""(establishments, rejections, not_taken, other_las) for the rows of the chosen LAs. A row with the
-	wrong number of fields, or a URN already seen in the file, is rejected."""
+	"""(establishments, rejections, not_taken, other_las) for the rows of the chosen LAs (other_las
+	counts the rows given that are not theirs). A row with the wrong number of fields, or a URN
+	already seen in the file, is rejected."""
 	taken, rejected, not_taken, other = [], [], 0, 0
 	seen: dict[str, int] = {}
 	wanted = set(la_codes)

@@ -437,7 +437,7 @@ def test_over_http_the_desk_upload_keeps_the_bytes_and_start_imports_only_for_an
 		assert r.status_code == 200 and r.json()["message"] == {"queued": False}, r.text
 		frappe.db.rollback()  # see the server's commit
 		doc = frappe.get_doc("GIAS Import", name)
-		assert (doc.status, doc.encoding, doc.created_count) == ("Completed", "Windows-1252", 2)
+		assert (doc.status, doc.encoding, doc.created_count) == ("Completed", "Windows-1252", 2), doc.as_dict()
 		assert frappe.db.exists("School", "St Mary\u2019s HTTP School")
 		assert frappe.db.get_value("AP Provider", "HTTP PRU", "registration_status") == "PRU"
 	finally:

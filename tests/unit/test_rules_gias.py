@@ -18,7 +18,9 @@ from tests import gias_file
 
 def read(records, **kw):
 	text, encoding = gias.decode(gias_file.to_bytes(records, **kw))
-	return gias.read(text), encoding
+	header, rows, total, problems = gias.read(text)
+	assert problems or total == len(rows)
+	return (header, rows, problems), encoding
 
 
 class TestTheFile:
@@ -41,6 +43,14 @@ class TestTheFile:
 		):
 			text, encoding = gias.decode(data)
 			assert encoding == "UTF-8" and text.startswith('"URN"') and "Bro Môn" in text
+
+	def test_read_as_a_stream_or_as_text_the_rows_are_the_same(self):
+		records = gias_file.realistic(30)
+		data = gias_file.to_bytes(records)
+		codec, shown = gias.encoding_of(data)
+		assert (codec, shown) == ("cp1252", "Windows-1252")
+		assert gias.read(gias.text_of(data, codec)) == gias.read(data.decode("cp1252"))
+		assert any("\u2019" in f[4] for _, f in gias.read(gias.text_of(data, codec))[1])
 
 	def test_bytes_no_windows_1252_has_are_refused_with_their_place(self):
 		with pytest.raises(ValueError) as e:
@@ -67,7 +77,7 @@ class TestTheFile:
 			.decode("cp1252")
 			.replace('"Trusts (name)"', '"X"', 1)
 		)
-		_, _, problems = gias.read(text)
+		_, _, _, problems = gias.read(text)
 		assert "Trusts (name)" in problems[0].render() and problems[0].field == "import_file"
 
 	def test_more_rows_than_the_limit_are_refused_naming_the_limit(self, monkeypatch):
@@ -85,7 +95,7 @@ class TestTheFile:
 
 	def test_an_unreadable_line_is_refused_naming_it(self):
 		text = gias_file.HEADER + '\r\n"100001","87"3"\r\n'
-		_, _, problems = gias.read(text)
+		_, _, _, problems = gias.read(text)
 		assert "Line 2" in problems[0].render()
 
 	def test_la_codes_as_a_person_types_them(self):
@@ -173,6 +183,13 @@ class TestOneRow:
 
 
 class TestTheRows:
+	def test_with_la_codes_only_their_rows_are_kept_and_all_are_counted(self):
+		records = gias_file.realistic(100)
+		text, _ = gias.decode(gias_file.to_bytes(records))
+		_header, rows, total, problems = gias.read(text, ["874"])
+		assert problems == [] and total == 100
+		assert [f[0] for _, f in rows] == [r["URN"] for r in records if r["LA (code)"] == "874"]
+
 	def test_only_the_chosen_las_rows_are_taken_and_counted(self):
 		records = gias_file.realistic(400)
 		(header, rows, _), _ = read(records)
