@@ -245,7 +245,7 @@ def _write(doc, doctype: str, establishments: list, counts: dict, kept: list, pr
 			continue
 		current = {f: _text(record.get(f)) for f in FIELDS[doctype]}
 		last = json.loads(record.gias_values) if record.gias_values else None
-		m = gias.merge(current, last, e.values, name_field)
+		m = gias.merge(current, last, e.values, name_field, e.urn)
 		for f, (mine, theirs) in m.kept.items():
 			kept.append(
 				{

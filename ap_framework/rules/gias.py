@@ -587,10 +587,12 @@ def _same(a, b) -> bool:
 	return (a or "") == (b or "")
 
 
-def merge(current: dict, last_imported: dict | None, gias: dict, name_field: str) -> Merge:
+def merge(current: dict, last_imported: dict | None, gias: dict, name_field: str, urn: str = "") -> Merge:
 	"""Field by field: GIAS's value is written where the record still holds what the last import wrote
 	(or nothing); a value a person has changed since (or entered before any import) is kept and
-	reported. The name field is never reported (it names the record) and is left alone once set."""
+	reported. The name field names the record, so it is never written once set; a name GIAS gives
+	differently (a school renamed) is reported, the "Name (URN)" given to a second school of one name
+	is not."""
 	last = last_imported or {}
 	write, kept = {}, {}
 	for f, new in gias.items():
@@ -598,6 +600,8 @@ def merge(current: dict, last_imported: dict | None, gias: dict, name_field: str
 		if _same(have, new):
 			continue
 		if f == name_field:
+			if have != unique_name(new or "", urn, {new}):
+				kept[f] = (have, new)
 			continue
 		if not (have or "") or (f in last and _same(have, last[f])):
 			write[f] = new

@@ -169,6 +169,17 @@ def test_a_field_changed_by_hand_survives_the_next_import_and_is_reported(files,
 	assert {k.field_label for k in doc.kept_edits} == {"Town", "Address Line 1"}
 
 
+def test_a_school_gias_renames_keeps_its_record_and_the_new_name_is_reported(files, as_admin):
+	records = [gias_file.record(BASE + 1, EstablishmentName="Oak Primary")]
+	start(files, records)
+	records[0]["EstablishmentName"] = "Oak Primary Academy"
+	doc = start(files, records)
+	assert frappe.db.get_value("School", {"urn": str(BASE + 1)}, "school_name") == "Oak Primary"
+	assert [(k.fieldname, k.user_value, k.gias_value) for k in doc.kept_edits] == [
+		("school_name", "Oak Primary", "Oak Primary Academy")
+	]
+
+
 def test_a_record_made_by_hand_before_any_import_keeps_its_values_and_gains_the_missing_ones(files, as_admin):
 	frappe.get_doc(
 		{"doctype": "School", "school_name": "Hand Made School", "urn": str(BASE + 5), "town": "Ely"}
@@ -437,7 +448,9 @@ def test_over_http_the_desk_upload_keeps_the_bytes_and_start_imports_only_for_an
 		assert r.status_code == 200 and r.json()["message"] == {"queued": False}, r.text
 		frappe.db.rollback()  # see the server's commit
 		doc = frappe.get_doc("GIAS Import", name)
-		assert (doc.status, doc.encoding, doc.created_count) == ("Completed", "Windows-1252", 2), doc.as_dict()
+		assert (doc.status, doc.encoding, doc.created_count) == ("Completed", "Windows-1252", 2), (
+			doc.as_dict()
+		)
 		assert frappe.db.exists("School", "St Mary\u2019s HTTP School")
 		assert frappe.db.get_value("AP Provider", "HTTP PRU", "registration_status") == "PRU"
 	finally:

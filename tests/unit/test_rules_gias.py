@@ -244,11 +244,25 @@ class TestMerge:
 		)
 		assert m.write == {"postcode": "CB7 4AA", "trust": "T"} and m.kept == {"town": ("Soham", "Ely")}
 
-	def test_the_same_values_write_nothing_and_the_name_is_never_touched(self):
+	def test_the_same_values_write_nothing_and_a_name_made_unique_is_not_a_difference(self):
 		m = gias.merge(
-			dict(self.gias_now, school_name="Oak (100001)"), dict(self.gias_now), self.gias_now, "school_name"
+			dict(self.gias_now, school_name="Oak (100001)"),
+			dict(self.gias_now),
+			self.gias_now,
+			"school_name",
+			"100001",
 		)
 		assert m.write == {} and m.kept == {}
+
+	def test_a_school_gias_renamed_keeps_its_record_name_and_the_rename_is_reported(self):
+		m = gias.merge(
+			dict(self.gias_now, school_name="Oak Primary"),
+			dict(self.gias_now),
+			self.gias_now,
+			"school_name",
+			"1",
+		)
+		assert m.write == {} and m.kept == {"school_name": ("Oak Primary", "Oak")}
 
 	def test_many_schools_of_one_name(self):
 		taken = {"St Mary's Catholic Primary School"}
