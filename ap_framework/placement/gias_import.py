@@ -238,7 +238,7 @@ def _write(doc, doctype: str, establishments: list, counts: dict, kept: list, pr
 	taken = _names_taken(doctype, [e.values[name_field] for e in new])
 	labels = {df.fieldname: df.label for df in frappe.get_meta(doctype).fields}
 
-	updates, registration_changed = {}, []
+	updates, changes, registration_changed = {}, {}, []
 	for e in establishments:
 		record = held.get(e.urn)
 		if record is None:
@@ -265,6 +265,7 @@ def _write(doc, doctype: str, establishments: list, counts: dict, kept: list, pr
 			updates[record.name] = {f: (v or None) for f, v in m.write.items()} | {
 				"gias_values": json.dumps(m.imported, sort_keys=True)
 			}
+			changes[record.name] = [[f, current.get(f) or None, v or None] for f, v in m.write.items()]
 		else:
 			counts["unchanged"] += 1
 			if last != m.imported:
@@ -279,15 +280,16 @@ def _write(doc, doctype: str, establishments: list, counts: dict, kept: list, pr
 	if registration_changed:
 		registration.refresh(registration_changed)
 	_progress(doc, start + 2 * span / 3, _("{0}: {1} to create").format(_(doctype), len(new)))
-	_insert(doctype, new, taken)
+	names = _insert(doctype, new, taken)
 	counts["created"] += len(new)
+	_versions(doc, doctype, changes, names)
 
 
-def _insert(doctype: str, establishments: list, taken: set[str]) -> None:
+def _insert(doctype: str, establishments: list, taken: set[str]) -> list[str]:
 	"""Bulk insert, as a new record saved from the desk would be, less the controller: the rules have
 	checked what validate() checks (URN, UKPRN, LA code, postcode)."""
 	if not establishments:
-		return
+		return []
 	name_field = NAME_FIELD[doctype]
 	now, user = now_datetime(), frappe.session.user
 	extra = (
@@ -297,15 +299,63 @@ def _insert(doctype: str, establishments: list, taken: set[str]) -> None:
 	)
 	fields = ["name", "owner", "modified_by", "creation", "modified", "docstatus", "idx", "urn"]
 	fields += [*FIELDS[doctype], "gias_values", *extra]
-	values = []
+	values, names = [], []
 	for e in establishments:
 		name = gias.unique_name(e.values[name_field], e.urn, taken)
 		taken.add(name)
+		names.append(name)
 		row = dict(e.values, **{name_field: name})
 		imported = [row[f] or None for f in FIELDS[doctype]]
 		gias_values = json.dumps(e.values, sort_keys=True)
 		values.append((name, user, user, now, now, 0, 0, e.urn, *imported, gias_values, *extra.values()))
 	frappe.db.bulk_insert(doctype, fields, values, chunk_size=CHUNK)
+	return names
+
+
+def _versions(doc, doctype: str, changes: dict[str, list], created: list[str]) -> None:
+	"""The records' change history (School and AP Provider track changes), as a save would write it,
+	in bulk: what each update changed, and each record made, both "via" this import."""
+	reference = {"doctype": "GIAS Import", "docname": doc.name, "label": _("GIAS import")}
+	now, user = now_datetime(), frappe.session.user
+	data = [
+		(
+			name,
+			{
+				"added": [],
+				"changed": changed,
+				"removed": [],
+				"row_changed": [],
+				"updater_reference": reference,
+			},
+		)
+		for name, changed in changes.items()
+	] + [(name, {"creation": now, "updater_reference": reference, "created_by": user}) for name in created]
+	values = [
+		(
+			frappe.generate_hash(length=10),
+			user,
+			user,
+			now,
+			now,
+			0,
+			doctype,
+			name,
+			frappe.as_json(d, indent=None),
+		)
+		for name, d in data
+	]
+	fields = [
+		"name",
+		"owner",
+		"modified_by",
+		"creation",
+		"modified",
+		"docstatus",
+		"ref_doctype",
+		"docname",
+		"data",
+	]
+	frappe.db.bulk_insert("Version", fields, values, chunk_size=CHUNK)
 
 
 def _rejection_row(r: gias.Rejection) -> dict:

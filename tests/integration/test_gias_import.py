@@ -167,6 +167,16 @@ def test_a_field_changed_by_hand_survives_the_next_import_and_is_reported(files,
 		("AP Provider", "The Bridge PRU", "address_line1", "Unit 4, Mill Lane", "High Street"),
 	}
 	assert {k.field_label for k in doc.kept_edits} == {"Town", "Address Line 1"}
+	# the school's history says what the import changed, and that it was the import
+	versions = frappe.get_all(
+		"Version",
+		filters={"ref_doctype": "School", "docname": "Oak Primary"},
+		fields=["data"],
+		order_by="creation",
+	)
+	last = frappe.parse_json(versions[-1].data)
+	assert last["changed"] == [["postcode", "PE28 4RF", "PE27 5AB"]]
+	assert last["updater_reference"]["docname"] == doc.name
 
 
 def test_a_school_gias_renames_keeps_its_record_and_the_new_name_is_reported(files, as_admin):
