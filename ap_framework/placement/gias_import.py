@@ -21,6 +21,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import now_datetime
+from frappe.utils.background_jobs import is_job_enqueued
 
 from ap_framework import api_input
 from ap_framework.exceptions import GIASImportError
@@ -42,7 +43,8 @@ def start(name=None):
 	args = api_input.checked(LABELS, name=(name, request.name(required=True)))
 	doc = frappe.get_doc("GIAS Import", args.name)
 	doc.check_permission("write")
-	if doc.status in ("Queued", "Running"):
+	if doc.status in ("Queued", "Running") and is_job_enqueued(job_id(doc.name)):
+		# (a Queued import whose job was lost with its worker or Redis may be started again)
 		frappe.throw(_("This import is already {0}").format(_(doc.status)), GIASImportError)
 	size = _size_of(doc)
 	if size <= IN_REQUEST_BYTES:
@@ -53,12 +55,16 @@ def start(name=None):
 		"ap_framework.placement.gias_import.run",
 		queue="long",
 		timeout=3600,
-		job_id=f"gias-import::{doc.name}",
+		job_id=job_id(doc.name),
 		deduplicate=True,
 		enqueue_after_commit=True,
 		import_name=doc.name,
 	)
 	return {"queued": True}
+
+
+def job_id(import_name: str) -> str:
+	return f"gias-import::{import_name}"
 
 
 def run(import_name: str, in_request: bool = False) -> None:
