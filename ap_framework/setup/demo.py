@@ -2,20 +2,29 @@
 
     bench --site SITE execute ap_framework.setup.demo.make_demo
     bench --site SITE execute ap_framework.setup.demo.make_demo --kwargs "{'scale': 50000}"
+    bench --site SITE execute ap_framework.setup.demo.make_demo --kwargs "{'password': 'a-long-secret'}"
 
 The story set (schools, providers in every approval state, pupils, placements in every workflow state,
 attendance, assessments, plans, reviews, logs) is made through the documents themselves, so every rule
 and workflow runs. `scale` adds that many more placements with set-based inserts, for benchmarks.
+
+The demo people (PEOPLE): one login per role at @demo-la.example.com, scoped as real staff are (a User
+Permission on their School or AP Provider; the school names its AP Lead, Safeguarding Lead and Senior
+Leader), so a newcomer can sign in as each role and see its view. Each login is printed once, when it is
+made, with its password: a random one per user unless `password` is given. Never a fixed password: a demo
+loaded on a reachable site must not open it to anyone who has read this file.
 """
 
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import timedelta
 
 import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, getdate, now_datetime, today
+from frappe.utils.password import update_password
 
 from ap_framework.rules import attendance as attendance_rules
 from ap_framework.rules.policies import NON_SCHOOL, REQUIRED_POLICIES
@@ -104,6 +113,20 @@ STATES = [
 	"Rejected",
 	"Cancelled",
 ]
+DEMO_DOMAIN = "demo-la.example.com"
+# One login per role: (login, first name, last name, role, scoped to: "school" / "provider:<n>" / None,
+# the School field naming them). The school staff belong to the first demo school; the two provider
+# users to the first and third approved providers.
+PEOPLE = [
+	("la.officer", "Lena", "Officer", "AP Administrator", None, None),
+	("qa.officer", "Quentin", "Assessor", "QA Officer", None, None),
+	("ap.lead", "Alex", "Lead", "AP Lead", "school", "ap_lead"),
+	("safeguarding.lead", "Sam", "Guardian", "Safeguarding Lead", "school", "dsl"),
+	("senior.leader", "Sunita", "Head", "Senior Leader", "school", "senior_leader"),
+	("governor", "Graham", "Governor", "Governor", "school", None),
+	("harbour", "Hannah", "Harbour", "AP Provider User", "provider:0", None),
+	("open.doors", "Omar", "Doors", "AP Provider User", "provider:1", None),
+]
 PATH = {
 	"Draft": [],
 	"Pending Approval": ["Submit for Approval"],
@@ -115,18 +138,91 @@ PATH = {
 }
 
 
-def make_demo(placements: int = 60, scale: int = 0, seed: int = 7) -> dict:
-	"""Load the demo LA; safe to run again (it tops up, never duplicates)."""
+def make_demo(
+	placements: int = 60, scale: int = 0, seed: int = 7, people: bool = True, password: str | None = None
+) -> dict:
+	"""Load the demo LA; safe to run again (it tops up, never duplicates). `people`: one login per role
+	(see PEOPLE), printed once when made, with `password` or a random one each."""
 	rng = random.Random(seed)
 	frappe.flags.mute_emails = True
 	schools = [_school(*s) for s in SCHOOLS]
 	providers = [_provider(*p, rng=rng) for p in PROVIDERS]
 	usable = [p for p, spec in zip(providers, PROVIDERS, strict=True) if spec[4] == "Approved"]
 	made = _story(schools, usable, providers, placements, rng)
+	if people:
+		made["people"] = len(make_people(schools[0], [usable[0], usable[2]], password=password))
 	if scale:
 		made["scaled"] = make_scale(scale, seed=seed)
 	frappe.db.commit()  # a bench command, not a request: keep what was loaded
 	return made
+
+
+# ---- the demo people ---------------------------------------------------------------------------------
+def make_people(
+	school: str, providers: list[str], domain: str = DEMO_DOMAIN, password: str | None = None
+) -> list[tuple[str, str, str]]:
+	"""One login per role (PEOPLE) at `domain`: school staff scoped to `school` (and named on it), provider
+	users invited to `providers` through the portal's own invitation. Users that exist already are left as
+	they are (their scope topped up); only new ones are printed and returned as (login, password, role)."""
+	from ap_framework.portal.users import invite_provider_user
+
+	made = []
+	for login, first, last, role, scoped, school_field in PEOPLE:
+		email = f"{login}@{domain}"
+		new = not frappe.db.exists("User", email)
+		if scoped and scoped.startswith("provider:"):
+			# The officers' own path, as the demo's LA officer (made first): the provider role and one User
+			# Permission on the provider, and the welcome email from the officer's address (Administrator
+			# has none to send from on a site with no outgoing account yet).
+			as_user = frappe.session.user
+			frappe.set_user(f"{PEOPLE[0][0]}@{domain}")
+			try:
+				invite_provider_user(
+					provider=providers[int(scoped.split(":")[1])],
+					email=email,
+					first_name=first,
+					last_name=last,
+				)
+			finally:
+				frappe.set_user(as_user)
+		else:
+			_staff_user(email, first, last, role, school if scoped == "school" else None, new)
+		if school_field and not frappe.db.get_value("School", school, school_field):
+			frappe.db.set_value("School", school, school_field, email)
+		if new:
+			secret = password or secrets.token_urlsafe(12)
+			update_password(email, secret)
+			made.append((email, secret, role))
+	for email, secret, role in made:
+		print(f"{role:<18} {email:<40} {secret}")
+	return made
+
+
+def _staff_user(email, first, last, role, school, new):
+	if new:
+		# A bench command as Administrator: the demo's own users, with the one role each is for.
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": first,
+				"last_name": last,
+				"send_welcome_email": 0,
+				"roles": [{"role": role}],
+			}
+		).insert(ignore_permissions=True)
+	if school and not frappe.db.exists(
+		"User Permission", {"user": email, "allow": "School", "for_value": school}
+	):
+		frappe.get_doc(
+			{
+				"doctype": "User Permission",
+				"user": email,
+				"allow": "School",
+				"for_value": school,
+				"apply_to_all_doctypes": 1,
+			}
+		).insert(ignore_permissions=True)
 
 
 # ---- the story set ---------------------------------------------------------------------------------
