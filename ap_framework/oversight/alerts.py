@@ -11,7 +11,9 @@ ToDos are delivered one per alert, until one run gives one person more than DIGE
 rule (a first run over a whole LA: hundreds of reviews due): those reach the person as one task that links
 to the filtered list of its alerts, while each record keeps its own AP Alert (so nothing is sent twice,
 and each closes on its own). Notifications and emails go one per recipient, listing that recipient's new
-alerts, so a provider's office gets one email for a morning's missing registers, not thirty.
+alerts, so a provider's office gets one email for a morning's missing registers, not thirty. A task marked
+`email` (an escalation) is also emailed, in the same savepoint: Frappe emails neither a ToDo made directly
+nor an "Alert" Notification Log, so a task or a notification alone reaches nobody who is not signed in.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Alert:
 	priority: str = "Medium"
 	status: str = SENT  # OPEN: followed up by the jobs (low-attendance episodes, review reminders)
 	content: str | None = None  # HTML that replaces the one-line message (the weekly digest)
+	email: bool = False  # a task also emailed to `address` (an escalation: it must not wait for a login)
 
 	@property
 	def key(self) -> tuple[str, str, str, str, str]:
@@ -116,6 +119,8 @@ def _deliver(unit: list[Alert], now: datetime, outcome: Outcome) -> None:
 		names = _record(unit, now)
 		if unit[0].channel == TODO:
 			_todo(unit, names)
+			if unit[0].email:
+				_email(unit)
 		elif unit[0].channel == NOTIFICATION:
 			_notify(unit)
 		else:
@@ -247,7 +252,8 @@ def _notify(unit: list[Alert]) -> None:
 
 
 def _email(unit: list[Alert]) -> None:
-	subject, body = _compose(unit, links=unit[0].content is not None)
+	# Links to the desk for the school's own staff (a digest, an emailed task), not for provider contacts.
+	subject, body = _compose(unit, links=unit[0].content is not None or unit[0].channel == TODO)
 	reference = _reference(unit)
 	frappe.sendmail(
 		recipients=[unit[0].address],

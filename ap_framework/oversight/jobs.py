@@ -103,8 +103,8 @@ def low_attendance(now: datetime | None = None) -> dict:
 
 def reviews(now: datetime | None = None) -> dict:
 	"""Daily: a plan review due within the reminder window is a task for the AP Lead; an overdue one is
-	escalated to the Senior Leader. Once per review date; a submitted Plan Review closes them
-	(alerts.close_review_todos)."""
+	escalated to the Senior Leader, as a task and an email. Once per review date; a submitted Plan Review
+	closes them (alerts.close_review_todos)."""
 	now = now or now_datetime()
 	outcome = Outcome()
 	findings = _detect_reviews(now.date(), get_settings(), outcome)
@@ -113,7 +113,10 @@ def reviews(now: datetime | None = None) -> dict:
 	for f in findings:
 		role, priority = ("ap_lead", "Medium") if f.rule == rules.REVIEW_DUE else ("senior_leader", "High")
 		if person := staff.get((f.school, role)):
-			alerts.append(Alert(f, person.user, TODO, person.email, priority=priority, status=OPEN))
+			escalated = role == "senior_leader"
+			alerts.append(
+				Alert(f, person.user, TODO, person.email, priority=priority, status=OPEN, email=escalated)
+			)
 	return raise_alerts(alerts, now, outcome).as_dict()
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
-from frappe.utils import getdate, now_datetime
+from frappe.utils import escape_html, get_url_to_form, getdate, now_datetime
 
 from ap_framework.placement.doctype.placement_session.placement_session import COVERS, covering
 from ap_framework.rules import attendance, register, timetable
@@ -239,7 +239,13 @@ def _insert(inserts, rows, on, session, now):
 
 
 def notify_unexplained_absence(placements: list[str], on: date, session: str) -> None:
-	"""First-day absence follow-up: tell the home school's AP Lead and Safeguarding Lead at once."""
+	"""First-day absence follow-up: tell the home school's AP Lead and Safeguarding Lead at once, on the
+	desk (a notification on each placement) and by email, one per person for the register (Frappe sends
+	no email for an "Alert" notification, and a child missing from AP cannot wait for a login)."""
+	from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
+
+	from ap_framework.oversight.jobs import enabled_emails
+
 	p, sc = DocType("Placement"), DocType("School")
 	rows = (
 		frappe.qb.from_(p)
@@ -247,26 +253,55 @@ def notify_unexplained_absence(placements: list[str], on: date, session: str) ->
 		.on(sc.name == p.school)
 		.select(p.name, p.pupil_name, p.provider, sc.ap_lead, sc.dsl)
 		.where(p.name.isin(placements))
+		.orderby(p.pupil_name)
 		.run(as_dict=True)
 	)
-	from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
-
+	addresses = enabled_emails(u for r in rows for u in (r.ap_lead, r.dsl))
+	by_address: dict[str, list[tuple[str, str]]] = {}
 	for r in rows:
 		users = [u for u in {r.ap_lead, r.dsl} if u]
 		if not users:
 			continue
+		subject = _("{0} is absent from {1} ({2} {3}) and no reason is known yet").format(
+			r.pupil_name, r.provider, on, session
+		)
 		make_notification_logs(
 			{
 				"type": "Alert",
 				"document_type": "Placement",
 				"document_name": r.name,
-				"subject": _("{0} is absent from {1} ({2} {3}) and no reason is known yet").format(
-					r.pupil_name, r.provider, on, session
-				),
+				"subject": subject,
 				"from_user": frappe.session.user,
 			},
 			users,
 		)
+		for user in users:
+			if user in addresses:
+				by_address.setdefault(addresses[user], []).append((r.name, subject))
+	for address, items in by_address.items():
+		_email_absences(address, items, on, session)
+
+
+def _email_absences(address: str, items: list[tuple[str, str]], on: date, session: str) -> None:
+	subject = (
+		items[0][1]
+		if len(items) == 1
+		else _("{0} pupils are absent from AP ({1} {2}) and no reason is known yet").format(
+			len(items), on, session
+		)
+	)
+	body = "".join(
+		f'<li><a href="{get_url_to_form("Placement", name)}">{escape_html(text)}</a></li>'
+		for name, text in items
+	)
+	frappe.sendmail(
+		recipients=[address],
+		subject=subject[:140],
+		message=f"<ul>{body}</ul>",
+		reference_doctype="Placement" if len(items) == 1 else None,
+		reference_name=items[0][0] if len(items) == 1 else None,
+		delayed=True,  # Email Queue: written with the register, sent by Frappe's email worker
+	)
 
 
 def _int(value) -> int | None:
