@@ -68,6 +68,9 @@ def post_office(world, smtp, monkeypatch):
 	inbox, port = smtp
 	monkeypatch.setattr(frappe.flags, "mute_emails", False)
 	monkeypatch.setattr(frappe.flags, "testing_email", True, raising=False)  # really send, even in_test
+	# Frappe keeps the outgoing account it found for the rest of the process (frappe.local); an earlier test
+	# may have had it find one from the site config. Forget it, before and after, so each finds its own.
+	monkeypatch.setattr(frappe.local, "outgoing_email_account", {}, raising=False)
 	started = now_datetime()
 	tag = frappe.generate_hash(length=6).lower()
 	defaults = frappe.get_all("Email Account", filters={"default_outgoing": 1}, pluck="name")
@@ -123,6 +126,7 @@ def post_office(world, smtp, monkeypatch):
 	frappe.db.delete("Email Queue", {"name": ("in", queued or [""])})
 	frappe.db.delete("ToDo", {"allocated_to": ("in", list(t.people.values()))})
 	frappe.delete_doc("Email Account", account.name, force=True, ignore_permissions=True)
+	frappe.local.outgoing_email_account = {}
 	for name in defaults:
 		frappe.db.set_value("Email Account", name, "default_outgoing", 1)
 	frappe.db.commit()
