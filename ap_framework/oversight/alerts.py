@@ -11,9 +11,10 @@ ToDos are delivered one per alert, until one run gives one person more than DIGE
 rule (a first run over a whole LA: hundreds of reviews due): those reach the person as one task that links
 to the filtered list of its alerts, while each record keeps its own AP Alert (so nothing is sent twice,
 and each closes on its own). Notifications and emails go one per recipient, listing that recipient's new
-alerts, so a provider's office gets one email for a morning's missing registers, not thirty. A task marked
-`email` (an escalation) is also emailed, in the same savepoint: Frappe emails neither a ToDo made directly
-nor an "Alert" Notification Log, so a task or a notification alone reaches nobody who is not signed in.
+alerts, so a provider's office gets one email for a morning's missing registers, not thirty. A task
+marked `email` (an escalation) is also emailed, once, with its task (which stands if the email cannot go):
+Frappe emails neither a ToDo made directly nor an "Alert" Notification Log, so a task or a notification
+alone reaches nobody who is not signed in.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ TODO, NOTIFICATION, EMAIL = "ToDo", "Notification", "Email"
 SENT, OPEN, CLOSED = "Sent", "Open", "Closed"
 LISTED = 100  # a message lists this many alerts, then says how many more there are
 SAVEPOINT = "ap_alert"
+EMAIL_SAVEPOINT = "ap_alert_email"  # an emailed task's email, inside the alert's own savepoint
 COMMIT_EVERY = 500  # delivered units (a ToDo, or one recipient's message) per transaction
 DIGEST_AFTER = 10  # more new tasks than this, of one rule for one person in one run, are one task
 
@@ -120,7 +122,7 @@ def _deliver(unit: list[Alert], now: datetime, outcome: Outcome) -> None:
 		if unit[0].channel == TODO:
 			_todo(unit, names)
 			if unit[0].email:
-				_email(unit)
+				_email_beside_task(unit)
 		elif unit[0].channel == NOTIFICATION:
 			_notify(unit)
 		else:
@@ -263,6 +265,25 @@ def _email(unit: list[Alert]) -> None:
 		reference_name=reference[1],
 		delayed=True,  # Email Queue: written in this transaction, sent by Frappe's email worker
 	)
+
+
+def _email_beside_task(unit: list[Alert]) -> None:
+	"""An escalation's email. The task stands without it: a site with no outgoing email account yet keeps
+	its escalations on the desk, and the failure is logged naming the record."""
+	try:
+		frappe.db.savepoint(EMAIL_SAVEPOINT)
+		_email(unit)
+		frappe.db.release_savepoint(EMAIL_SAVEPOINT)
+	except Exception:
+		frappe.db.rollback(save_point=EMAIL_SAVEPOINT)
+		first = unit[0].finding
+		frappe.log_error(
+			title=_("AP alert email not sent: {0} for {1} to {2}").format(
+				_(first.rule), first.name, unit[0].address
+			)[:140],
+			reference_doctype=first.doctype,
+			reference_name=first.name,
+		)
 
 
 def _reference(unit: list[Alert]) -> tuple[str | None, str | None]:

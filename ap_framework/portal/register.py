@@ -13,6 +13,7 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import escape_html, get_url_to_form, getdate, now_datetime
 
+from ap_framework.oversight.jobs import enabled_emails
 from ap_framework.placement.doctype.placement_session.placement_session import COVERS, covering
 from ap_framework.rules import attendance, register, timetable
 from ap_framework.settings import get_settings, session_windows
@@ -244,8 +245,6 @@ def notify_unexplained_absence(placements: list[str], on: date, session: str) ->
 	no email for an "Alert" notification, and a child missing from AP cannot wait for a login)."""
 	from frappe.desk.doctype.notification_log.notification_log import make_notification_logs
 
-	from ap_framework.oversight.jobs import enabled_emails
-
 	p, sc = DocType("Placement"), DocType("School")
 	rows = (
 		frappe.qb.from_(p)
@@ -279,7 +278,18 @@ def notify_unexplained_absence(placements: list[str], on: date, session: str) ->
 			if user in addresses:
 				by_address.setdefault(addresses[user], []).append((r.name, subject))
 	for address, items in by_address.items():
-		_email_absences(address, items, on, session)
+		try:
+			frappe.db.savepoint("ap_absence_email")
+			_email_absences(address, items, on, session)
+		except Exception:
+			# The register and the desk notifications stand: a site with no outgoing email account yet must
+			# not lose a provider's register over it. The failure is on the Error Log, naming the placement.
+			frappe.db.rollback(save_point="ap_absence_email")
+			frappe.log_error(
+				title=_("Unexplained absence email not sent to {0}").format(address)[:140],
+				reference_doctype="Placement",
+				reference_name=items[0][0],
+			)
 
 
 def _email_absences(address: str, items: list[tuple[str, str]], on: date, session: str) -> None:

@@ -49,8 +49,14 @@ def town(world):
 	t.printed = out.getvalue()
 	for login, *_rest in demo.PEOPLE:
 		world.users[key(login)] = f"{login}@{t.domain}"  # removed with the world
+	frappe.local.outgoing_email_account = {}  # the invitations' sender: later tests find their own
 	frappe.db.commit()  # the HTTP server is another process
-	return t
+	yield t
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	# committed, so removed here: later tests (the jobs) must not find these schools, staff or officers
+	world.remove([t.school], [t.p, t.q], [key(login) for login, *_rest in demo.PEOPLE])
+	frappe.db.commit()
 
 
 def pupil_name(placement):

@@ -6,7 +6,7 @@ Lead and Safeguarding Lead: KCSIE 2025, paragraph 177, "children who are absent 
 review overdue (escalated to the Senior Leader) and a provider user's invitation (the welcome email).
 
 Sending the queue commits (Frappe marks each message sent in its own commit), so this test builds its
-people and places through the world (removed with it) and removes its own queue rows, alerts and tasks.
+people and places through the world and removes them, with its queue rows, alerts and tasks, when done.
 Everyone else's tests keep email muted."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def post_office(world, smtp, monkeypatch):
 	monkeypatch.setattr(frappe.flags, "testing_email", True, raising=False)  # really send, even in_test
 	# Frappe keeps the outgoing account it found for the rest of the process (frappe.local); an earlier test
 	# may have had it find one from the site config. Forget it, before and after, so each finds its own.
-	monkeypatch.setattr(frappe.local, "outgoing_email_account", {}, raising=False)
+	frappe.local.outgoing_email_account = {}
 	started = now_datetime()
 	tag = frappe.generate_hash(length=6).lower()
 	defaults = frappe.get_all("Email Account", filters={"default_outgoing": 1}, pluck="name")
@@ -117,6 +117,7 @@ def post_office(world, smtp, monkeypatch):
 	t.other_placement = world.placement(world.pupil(t.other), t.provider, "Active").name
 	t.invitee = f"mail-invitee-{tag}@ap-test.example.com"
 	world.users[f"mail_invitee_{tag}"] = t.invitee
+	t.everyone = {*t.people.values(), t.invitee}
 	frappe.db.commit()
 	yield t
 	frappe.db.rollback()
@@ -124,12 +125,12 @@ def post_office(world, smtp, monkeypatch):
 	queued = frappe.get_all("Email Queue", filters={"creation": (">=", started)}, pluck="name")
 	frappe.db.delete("Email Queue Recipient", {"parent": ("in", queued or [""])})
 	frappe.db.delete("Email Queue", {"name": ("in", queued or [""])})
-	frappe.db.delete("ToDo", {"allocated_to": ("in", list(t.people.values()))})
 	frappe.delete_doc("Email Account", account.name, force=True, ignore_permissions=True)
-	frappe.local.outgoing_email_account = {}
 	for name in defaults:
 		frappe.db.set_value("Email Account", name, "default_outgoing", 1)
+	world.remove([t.school, t.other], [t.provider], [k for k, v in world.users.items() if v in t.everyone])
 	frappe.db.commit()
+	frappe.local.outgoing_email_account = {}  # nor let a later test find this one
 
 
 def send_queue(t) -> None:

@@ -255,18 +255,30 @@ class World:
 
 	# ---- destroy ----------------------------------------------------------------------------------
 	def destroy(self):
-		schools, providers = self.schools, self.providers
+		self.remove(list(self.schools), list(self.providers), list(self.users))
+
+	def remove(self, schools=(), providers=(), user_keys=()):
+		"""Delete these schools and providers with every row that names one, and these users: for a test
+		that had to commit a part of the world of its own, so later tests do not find it."""
+		schools, providers = list(schools), list(providers)
 		for doctype, (school_field, provider_field) in SCOPE_FIELDS.items():
-			if school_field and school_field != "name":
+			if school_field and school_field != "name" and schools:
 				self._delete(doctype, {school_field: ("in", schools)})
-			if provider_field and provider_field != "name":
+			if provider_field and provider_field != "name" and providers:
 				self._delete(doctype, {provider_field: ("in", providers)})
-		self._delete("School", {"name": ("in", schools)})
-		self._delete("AP Provider", {"name": ("in", providers)})
-		users = list(self.users.values())
+		if schools:
+			self._delete("School", {"name": ("in", schools)})
+		if providers:
+			self._delete("AP Provider", {"name": ("in", providers)})
+		self.schools = [s for s in self.schools if s not in schools]
+		self.providers = [p for p in self.providers if p not in providers]
+		users = [self.users.pop(k) for k in list(user_keys)]
+		if not users:
+			return
 		for name in frappe.get_all("File", filters={"owner": ("in", users)}, pluck="name"):
 			frappe.delete_doc("File", name, force=True, ignore_permissions=True)  # removes it from disk too
 		frappe.db.delete("Notification Log", {"for_user": ("in", users)})
+		frappe.db.delete("ToDo", {"allocated_to": ("in", users)})
 		frappe.db.delete("User Permission", {"user": ("in", users)})
 		for user in users:
 			frappe.delete_doc("User", user, force=True, ignore_permissions=True)
