@@ -198,3 +198,60 @@ class TestEmailReachesTheRightInboxesOnce:
 				body = subject(message) + text(message)
 				assert pupil not in body and t.placement not in body and t.other_placement not in body
 		assert len([r for r, _m in t.inbox.delivered if r in ours]) == 4
+
+
+class TestNothingIsLostWithoutAnOutgoingAccount:
+	def test_the_register_and_the_escalation_task_stand_and_the_failure_is_logged(self, world, monkeypatch):
+		"""A new site has no outgoing account, and Frappe cannot even compose a message then: the
+		provider's register, the desk notifications and the Senior Leader's task must not go with it."""
+		monkeypatch.delitem(frappe.local.conf, "mail_server", raising=False)
+		frappe.db.set_value("Email Account", {"enable_outgoing": 1}, "enable_outgoing", 0)  # rolled back
+		frappe.local.outgoing_email_account = {}
+		started, tag = now_datetime(), frappe.generate_hash(length=6).lower()
+		school = world.school(f"Nomail {tag}", str(random.randint(6_000_000, 6_999_999)))
+		provider = world.provider(
+			f"Nomail P {tag}", "Non-school AP", ukprn=str(random.randint(10_000_000, 19_999_999))
+		)
+		lead, dsl, senior, office = (
+			world.user(f"nomail-{k}-{tag}", roles, scope)
+			for k, roles, scope in (
+				("lead", ["AP Lead"], {"School": school}),
+				("dsl", ["Safeguarding Lead"], {"School": school}),
+				("senior", ["Senior Leader"], {"School": school}),
+				("office", ["AP Provider User"], {"AP Provider": provider}),
+			)
+		)
+		frappe.db.set_value("School", school, {"ap_lead": lead, "dsl": dsl, "senior_leader": senior})
+		placement = world.placement(world.pupil(school), provider, "Active").name
+		try:
+			frappe.set_user(office)
+			marks = frappe.as_json([{"placement": placement, "mark": "N"}])
+			assert api.save_register(str(last_weekday()), "AM", marks)["notified"] == 1
+			frappe.set_user("Administrator")
+			assert frappe.db.count("AP Attendance", {"placement": placement, "mark": "N"}) == 1
+			assert {
+				n.for_user
+				for n in frappe.get_all("Notification Log", {"document_name": placement}, ["for_user"])
+			} == {lead, dsl}
+
+			frappe.db.set_value("Placement", placement, "next_review_date", add_days(today(), -3))
+			jobs.reviews()
+			assert frappe.get_all("ToDo", filters={"allocated_to": senior}, pluck="reference_name") == [
+				placement
+			]
+			logged = frappe.get_all(
+				"Error Log",
+				filters={"reference_name": placement, "creation": (">=", started)},
+				pluck="method",
+			)
+			assert sorted(logged) == sorted(
+				[
+					f"AP alert email not sent: Review Overdue for {placement} to {senior}",
+					f"Unexplained absence email not sent to {lead}",
+					f"Unexplained absence email not sent to {dsl}",
+				]
+			)
+		finally:
+			frappe.set_user("Administrator")
+			frappe.db.delete("Error Log", {"reference_name": placement, "creation": (">=", started)})
+			frappe.local.outgoing_email_account = {}
