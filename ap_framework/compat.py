@@ -80,6 +80,22 @@ version switch; add a switch here (never scattered through the code) only where 
     `scheduled_job||<name>`), which nothing here uses. The jobs that sweep the whole site are "*_long"
     events (hooks.py). Proven by
     tests/integration/test_jobs.py::test_the_scheduler_puts_the_heavy_jobs_on_the_long_queue.
+14. Where a desk user lands after login. v15 answers the login with the User's default_workspace
+    ("/app/<its slug>"), else the apps screen's default path, else "/app", whose router opens the
+    default workspace, else Frappe's own "Home" (a Leaderboard shortcut); it reads role_home_page and
+    Role.home_page only for website users and the site's "/". v16 answers every login with
+    get_home_page: Role.home_page, then the role_home_page hook, else "/desk" (the desktop of app
+    icons), and its router also opens the default workspace for a bare "/app" or "/desk". v16's sidebar
+    and desktop icons come from Workspace Sidebar / Desktop Icon records, but a workspace's own roles
+    still decide who may open it ("Not permitted" otherwise) on both lines, and both filter a
+    workspace's shortcuts, links and number cards by what the user may read and its charts by their
+    roles; and both refuse a workspace of a module in which the user may read no DocType (a Governor,
+    who reads School but nothing of Oversight, has the governors' home in module Placement). So each
+    role's home (ap_framework/rules/homes.py) is given both ways, and both lead to the
+    same "/app/<slug>", a route both routers serve: role_home_page in hooks.py (v16), and the user's
+    default workspace, filled in when the user is saved or migrated where they chose none
+    (ap_framework/oversight/homes.py; v15, and the "/app" of both). Proven on both lines by
+    tests/integration/test_role_homes.py::test_each_role_lands_on_its_home_and_everything_on_it_opens.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """ap_framework hooks: a table of contents. Each entry points into the module that owns it."""
 
 from ap_framework.rules.access import AUDITED as _AUDITED  # "_": not hooks themselves
+from ap_framework.rules.homes import role_home_pages as _role_home_pages
 from ap_framework.scope import SCOPE_FIELDS as _SCOPE_FIELDS
 
 app_name = "ap_framework"
@@ -124,6 +125,8 @@ doc_events = {
 	"User Permission": {"validate": "ap_framework.portal.users.one_provider_per_user"},
 	# a review held answers its reminders: ap_framework/oversight/alerts.py
 	"Plan Review": {"on_submit": "ap_framework.oversight.alerts.close_review_todos"},
+	# each role's desk home is the user's default workspace (Frappe v15 lands there after login)
+	"User": {"validate": "ap_framework.oversight.homes.set_default_workspace"},
 }
 # access audit: a desk form loaded, a print or PDF made (Administrator's too, whom no permission hook sees)
 doc_events.update(
@@ -155,7 +158,10 @@ before_app_uninstall = "ap_framework.finance.setup.before_app_uninstall"
 standard_portal_menu_items = [
 	{"title": "AP Provider Portal", "route": "/ap", "role": "AP Provider User"},
 ]
-role_home_page = {"AP Provider User": "ap"}
+# ---- where each role lands: its home in the desk (ap_framework/rules/homes.py), the portal for providers ----
+role_home_page = {**_role_home_pages(), "AP Provider User": "ap"}
+# the desk's boot carries the user's own school: the reports' School filter opens on it
+boot_session = "ap_framework.oversight.homes.boot_session"
 
 # ---- scheduled jobs: ap_framework/oversight/jobs.py ---------------------------------------------
 # Frappe queues "*_long" events on the long queue (1500 s timeout) and everything else, cron included, on

@@ -127,3 +127,69 @@ def placements_by_provider() -> dict:
 def placements_by_reason() -> dict:
 	"""Pupils in AP now, per census reason (chart source, scoped like the lists)."""
 	return _placements_by("census_reason")
+
+
+# ---- the governors' home: figures of the governors' report for the viewer's school, no pupil named ----
+# Number cards of type Custom on DocType School (which a Governor may read); each answers Frappe's
+# {value, fieldtype, route, route_options}, so the card opens the report it comes from, on that school.
+def _this_year_placements(fields) -> tuple[list, date, date]:
+	from ap_framework.oversight.report.ap_governors_report.ap_governors_report import academic_year
+
+	start, end = academic_year(None)
+	p = DocType("Placement")
+	query = (
+		frappe.qb.from_(p)
+		.select(*(p[f] for f in fields))
+		.where(
+			p.status.isin(("Approved", "Active", "Ended"))
+			& (p.start_date <= end)
+			& (p.end_date.isnull() | (p.end_date >= start))
+		)
+	)
+	return evidence.scoped(query, p, evidence.allowed_schools()).run(as_dict=True), start, end
+
+
+def _governors_card(value, fieldtype: str) -> dict:
+	from ap_framework.oversight.homes import own_school
+
+	school = own_school()
+	return {
+		"value": value,
+		"fieldtype": fieldtype,
+		"precision": 1,
+		"route": ["query-report", "AP Governors Report"],
+		"route_options": {"school": school} if school else {},
+	}
+
+
+@frappe.whitelist()
+def governors_placements(filters: str | dict | None = None) -> dict:
+	"""Placements running at any time this academic year (the report's "Placements during the year")."""
+	rows, _start, _end = _this_year_placements(["name"])
+	return _governors_card(len(rows), "Int")
+
+
+@frappe.whitelist()
+def governors_attendance(filters: str | dict | None = None) -> dict:
+	"""Share of possible sessions attended at AP this academic year (the report's "Attendance")."""
+	rows, start, end = _this_year_placements(["name"])
+	a = DocType("AP Attendance")
+	marks = (
+		frappe.qb.from_(a)
+		.select(a.mark)
+		.where(
+			a.placement.isin([r.name for r in rows] or [""])
+			& (a.attendance_date >= start)
+			& (a.attendance_date <= end)
+		)
+		.run(pluck=True)
+	)
+	return _governors_card(attendance.attendance_rate(marks) or 0, "Percent")
+
+
+@frappe.whitelist()
+def governors_reintegrated(filters: str | dict | None = None) -> dict:
+	"""Placements ended this academic year with the pupil back at their home school (the report's outcome)."""
+	rows, _start, _end = _this_year_placements(["status", "end_outcome"])
+	n = sum(1 for r in rows if r.status == "Ended" and r.end_outcome == "Reintegrated to Home School")
+	return _governors_card(n, "Int")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import frappe
 
 from ap_framework.finance import setup as finance_setup
+from ap_framework.oversight import homes
 
 ROLES = (
 	"AP Administrator",
@@ -29,6 +30,7 @@ def after_install():
 def after_migrate():
 	save_default_settings()
 	finance_setup.install()
+	homes.assign_homes()  # users made before their role had a home land on it too
 
 
 def save_default_settings():

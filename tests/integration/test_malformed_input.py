@@ -157,6 +157,9 @@ FUZZ = {
 	"ap_framework.oversight.cards.attendance_rate": Fuzz("ap_lead_a"),
 	"ap_framework.oversight.cards.placements_by_provider": Fuzz("ap_lead_a"),
 	"ap_framework.oversight.cards.placements_by_reason": Fuzz("ap_lead_a"),
+	"ap_framework.oversight.cards.governors_placements": Fuzz("governor_a"),
+	"ap_framework.oversight.cards.governors_attendance": Fuzz("governor_a"),
+	"ap_framework.oversight.cards.governors_reintegrated": Fuzz("governor_a"),
 	"ap_framework.oversight.progress.domain_chart": Fuzz(
 		"ap_lead_a", {"pupil": lambda w, x: [w.pupil_a1], "placement": lambda w, x: [w.pa1]}
 	),

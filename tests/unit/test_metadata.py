@@ -323,22 +323,36 @@ def test_reports_workspace_cards_and_charts_are_consistent():
 			if chart["chart_type"] == "Custom"
 			else chart["document_type"] in DOCTYPES
 		)
-	[workspace] = _standard_records("workspace").values()
-	for s in workspace["shortcuts"]:
-		if s["type"] == "URL" and s["url"].startswith("/assets/ap_framework/"):
-			# a file of the app's public folder, as Frappe serves it after `bench build`
-			assert (APP / "public" / s["url"].removeprefix("/assets/ap_framework/")).is_file(), s
-			continue
-		if s["type"] == "URL":
-			module, _, func = s["url"].removeprefix("/api/method/").rpartition(".")
-			assert f"def {func}(" in (APP.parent / (module.replace(".", "/") + ".py")).read_text(), s
-			continue
-		if s["link_to"] in FRAPPE_DOCTYPES:
-			continue
-		assert s["link_to"] in (reports if s["type"] == "Report" else DOCTYPES), s
-	assert {c["number_card_name"] for c in workspace["number_cards"]} == set(cards)
-	assert {c["chart_name"] for c in workspace["charts"]} == set(charts)
-	blocks = json.loads(workspace["content"])
-	assert {b["data"].get("shortcut_name") for b in blocks if b["type"] == "shortcut"} == {
-		s["label"] for s in workspace["shortcuts"]
-	}
+	workspaces = _standard_records("workspace")
+	for workspace in workspaces.values():
+		for s in workspace["shortcuts"]:
+			if s["type"] == "URL" and s["url"].startswith("/assets/ap_framework/"):
+				# a file of the app's public folder, as Frappe serves it after `bench build`
+				assert (APP / "public" / s["url"].removeprefix("/assets/ap_framework/")).is_file(), s
+				continue
+			if s["type"] == "URL":
+				module, _, func = s["url"].removeprefix("/api/method/").rpartition(".")
+				assert f"def {func}(" in (APP.parent / (module.replace(".", "/") + ".py")).read_text(), s
+				continue
+			if s["link_to"] in FRAPPE_DOCTYPES:
+				continue
+			assert s["link_to"] in (reports if s["type"] == "Report" else DOCTYPES), s
+		assert {c["number_card_name"] for c in workspace["number_cards"]} <= set(cards)
+		assert {c["chart_name"] for c in workspace["charts"]} <= set(charts)
+		blocks = json.loads(workspace["content"])
+		# every block names a record the workspace lists (Frappe renders a block only through its list)
+		assert {b["data"].get("shortcut_name") for b in blocks if b["type"] == "shortcut"} == {
+			s["label"] for s in workspace["shortcuts"]
+		}
+		assert {b["data"].get("number_card_name") for b in blocks if b["type"] == "number_card"} == {
+			c["label"] for c in workspace["number_cards"]
+		}
+		assert {b["data"].get("chart_name") for b in blocks if b["type"] == "chart"} == {
+			c["label"] for c in workspace["charts"]
+		}
+		cards_listed = {x["label"] for x in workspace["links"] if x["type"] == "Card Break"}
+		assert {b["data"].get("card_name") for b in blocks if b["type"] == "card"} == cards_listed
+		assert len({b["id"] for b in blocks}) == len(blocks), workspace["name"]
+	# every card and chart is on some home
+	assert {c["number_card_name"] for w in workspaces.values() for c in w["number_cards"]} == set(cards)
+	assert {c["chart_name"] for w in workspaces.values() for c in w["charts"]} == set(charts)

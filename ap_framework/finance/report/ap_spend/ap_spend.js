@@ -10,7 +10,7 @@ frappe.query_reports["AP Spend"] = {
 		},
 		{ fieldname: "from_date", label: __("From"), fieldtype: "Date" },
 		{ fieldname: "to_date", label: __("To"), fieldtype: "Date" },
-		{ fieldname: "school", label: __("School"), fieldtype: "Link", options: "School" },
+		{ fieldname: "school", label: __("School"), fieldtype: "Link", options: "School", default: frappe.boot.ap_own_school },
 		{ fieldname: "provider", label: __("AP Provider"), fieldtype: "Link", options: "AP Provider" },
 	],
 };

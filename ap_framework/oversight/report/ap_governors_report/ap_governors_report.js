@@ -1,6 +1,6 @@
 frappe.query_reports["AP Governors Report"] = {
 	filters: [
-		{ fieldname: "school", label: __("School"), fieldtype: "Link", options: "School", reqd: 1 },
+		{ fieldname: "school", label: __("School"), fieldtype: "Link", options: "School", default: frappe.boot.ap_own_school, reqd: 1 },
 		{ fieldname: "year", label: __("Academic year (e.g. 2025-26)"), fieldtype: "Data" },
 	],
 	onload(report) {
