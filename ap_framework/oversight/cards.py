@@ -163,6 +163,7 @@ def _governors_card(value, fieldtype: str) -> dict:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def governors_placements(filters: str | dict | None = None) -> dict:
 	"""Placements running at any time this academic year (the report's "Placements during the year")."""
 	rows, _start, _end = _this_year_placements(["name"])
@@ -170,6 +171,7 @@ def governors_placements(filters: str | dict | None = None) -> dict:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def governors_attendance(filters: str | dict | None = None) -> dict:
 	"""Share of possible sessions attended at AP this academic year (the report's "Attendance")."""
 	rows, start, end = _this_year_placements(["name"])
@@ -188,6 +190,7 @@ def governors_attendance(filters: str | dict | None = None) -> dict:
 
 
 @frappe.whitelist()
+@frappe.read_only()
 def governors_reintegrated(filters: str | dict | None = None) -> dict:
 	"""Placements ended this academic year with the pupil back at their home school (the report's outcome)."""
 	rows, _start, _end = _this_year_placements(["status", "end_outcome"])

@@ -32,7 +32,7 @@ def doors():
 
 
 def test_the_read_doors_are_found():
-	assert len(list(doors())) == 10
+	assert len(list(doors())) == 13
 
 
 @pytest.mark.parametrize("where, decorators", list(doors()), ids=lambda v: v if isinstance(v, str) else "")

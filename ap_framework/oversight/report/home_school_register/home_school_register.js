@@ -13,7 +13,7 @@ frappe.query_reports["Home School Register"] = {
 			fieldtype: "Link",
 			options: "School",
 			reqd: 1,
-			default: frappe.defaults.get_user_default("School"),
+			default: frappe.boot.ap_own_school || frappe.defaults.get_user_default("School"),
 		},
 		{ fieldname: "from_date", label: __("From date"), fieldtype: "Date", reqd: 1, default: ap_week()[0] },
 		{ fieldname: "to_date", label: __("To date"), fieldtype: "Date", reqd: 1, default: ap_week()[1] },
