@@ -353,6 +353,8 @@ def test_reports_workspace_cards_and_charts_are_consistent():
 		cards_listed = {x["label"] for x in workspace["links"] if x["type"] == "Card Break"}
 		assert {b["data"].get("card_name") for b in blocks if b["type"] == "card"} == cards_listed
 		assert len({b["id"] for b in blocks}) == len(blocks), workspace["name"]
+		named = [b["data"].get("shortcut_name") for b in blocks if b["type"] == "shortcut"]
+		assert len(named) == len(set(named)), (workspace["name"], "a shortcut shown twice")
 	# every card and chart is on some home
 	assert {c["number_card_name"] for w in workspaces.values() for c in w["number_cards"]} == set(cards)
 	assert {c["chart_name"] for w in workspaces.values() for c in w["charts"]} == set(charts)
