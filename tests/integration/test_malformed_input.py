@@ -201,6 +201,9 @@ FUZZ = {
 	"ap_framework.oversight.retention.confirm": Fuzz("admin"),
 	"ap_framework.oversight.retention.decline": Fuzz("admin"),
 	"ap_framework.placement.gias_import.start": Fuzz("admin"),
+	"ap_framework.setup.templates.download": Fuzz(
+		"admin", {"template": lambda w, x: ["providers", "pupils", "placements"]}
+	),
 }
 
 

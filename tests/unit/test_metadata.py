@@ -326,12 +326,8 @@ def test_reports_workspace_cards_and_charts_are_consistent():
 	workspaces = _standard_records("workspace")
 	for workspace in workspaces.values():
 		for s in workspace["shortcuts"]:
-			if s["type"] == "URL" and s["url"].startswith("/assets/ap_framework/"):
-				# a file of the app's public folder, as Frappe serves it after `bench build`
-				assert (APP / "public" / s["url"].removeprefix("/assets/ap_framework/")).is_file(), s
-				continue
 			if s["type"] == "URL":
-				module, _, func = s["url"].removeprefix("/api/method/").rpartition(".")
+				module, _, func = s["url"].removeprefix("/api/method/").partition("?")[0].rpartition(".")
 				assert f"def {func}(" in (APP.parent / (module.replace(".", "/") + ".py")).read_text(), s
 				continue
 			if s["link_to"] in FRAPPE_DOCTYPES:
@@ -358,3 +354,21 @@ def test_reports_workspace_cards_and_charts_are_consistent():
 	# every card and chart is on some home
 	assert {c["number_card_name"] for w in workspaces.values() for c in w["number_cards"]} == set(cards)
 	assert {c["chart_name"] for w in workspaces.values() for c in w["charts"]} == set(charts)
+
+
+def test_every_template_the_workspace_offers_is_a_file_of_the_app():
+	"""The import templates are served by setup/templates.py from public/templates/: each one a shortcut
+	names is in its table and on disk."""
+	import re
+
+	source = (APP / "setup" / "templates.py").read_text()
+	table = dict(re.findall(r'"(\w+)": "([\w.]+\.csv)"', source))
+	offered = {
+		s["url"].partition("?template=")[2]
+		for w in _standard_records("workspace").values()
+		for s in w["shortcuts"]
+		if s["type"] == "URL" and "templates.download" in s["url"]
+	}
+	assert offered and offered <= set(table)
+	for name in table.values():
+		assert (APP / "public" / "templates" / name).is_file(), name
