@@ -1,13 +1,18 @@
 """What the benchmark scripts share: the bench and site from the environment, a connection, a
-statement recorder (the query counts they print), a free port and a `frappe serve` of a site."""
+statement recorder (the query counts they print), a free port, a `frappe serve` or a gunicorn of a site
+as production runs it, signing in over HTTP and a closed-loop load of many users at once."""
 
 from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 BENCH = Path(os.environ.get("AP_BENCH", "/opt/bench"))
@@ -88,3 +93,124 @@ def serve(site: str) -> tuple[subprocess.Popen, str]:
 			time.sleep(0.5)
 	proc.terminate()
 	raise SystemExit(f"frappe serve of {site} did not start")
+
+
+def production_workers() -> int:
+	"""The gunicorn workers a production bench runs (bench's default: 2 × cores + 1)."""
+	return 2 * (os.cpu_count() or 1) + 1
+
+
+def gunicorn(site: str, workers: int) -> tuple[subprocess.Popen, str]:
+	"""The site under gunicorn, as `bench setup production` runs it (same flags), on a free loopback port,
+	once it answers: (process, URL). Requests must carry the site's Host header."""
+	import requests
+
+	port = free_port()
+	env = {
+		**os.environ,
+		"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+	}
+	proc = subprocess.Popen(
+		[
+			str(BENCH / "env" / "bin" / "gunicorn"),
+			"-b",
+			f"127.0.0.1:{port}",
+			"-w",
+			str(workers),
+			"--max-requests",
+			"5000",
+			"--max-requests-jitter",
+			"500",
+			"-t",
+			"120",
+			"--graceful-timeout",
+			"30",
+			"--preload",
+			"frappe.app:application",
+			"--log-level",
+			"warning",
+		],
+		cwd=BENCH / "sites",
+		env=env,
+	)
+	url = f"http://127.0.0.1:{port}"
+	for _ in range(240):
+		try:
+			if requests.get(f"{url}/api/method/ping", headers={"Host": site}, timeout=2).ok:
+				return proc, url
+		except requests.ConnectionError:
+			time.sleep(0.5)
+	proc.terminate()
+	raise SystemExit(f"gunicorn of {site} did not start")
+
+
+def login(url: str, site: str, email: str, password: str):
+	"""A requests session signed in as `email` (None, with the reason printed, if refused)."""
+	import requests
+
+	s = requests.Session()
+	s.headers["Host"] = site
+	r = s.post(f"{url}/api/method/login", data={"usr": email, "pwd": password}, timeout=60)
+	if not r.ok:
+		print(f"login of {email} refused: {r.status_code} {r.text[:150]}")
+		return None
+	return s
+
+
+@dataclass
+class Load:
+	"""What a closed-loop load measured: each request's latency, the errors, the wall time."""
+
+	latencies: list[float] = field(default_factory=list)
+	errors: list[str] = field(default_factory=list)
+	elapsed: float = 0.0
+
+	def percentile(self, q: float) -> float:
+		ordered = sorted(self.latencies)
+		return ordered[max(int(len(ordered) * q) - 1, 0)] if ordered else float("nan")
+
+	@property
+	def median(self) -> float:
+		return statistics.median(self.latencies) if self.latencies else float("nan")
+
+	def summary(self) -> str:
+		if not self.latencies:
+			return f"no request completed; first errors: {self.errors[:5]}"
+		return (
+			f"{len(self.latencies)} requests, {len(self.errors)} errors, {len(self.latencies) / self.elapsed:.1f}/s, "
+			f"p50 {self.median * 1000:.0f} ms, p95 {self.percentile(0.95) * 1000:.0f} ms, "
+			f"max {max(self.latencies) * 1000:.0f} ms"
+		)
+
+
+def closed_loop(users: list, request: Callable, seconds: float) -> Load:
+	"""Each of `users` sends request(user, i) one after another (no think time) for `seconds`, all at once:
+	request returns None when it succeeded, else what went wrong."""
+	import requests
+
+	load, lock = Load(), threading.Lock()
+	stop = 0.0
+
+	def run(user):
+		i = 0
+		while time.monotonic() < stop:
+			t0 = time.perf_counter()
+			try:
+				error = request(user, i)
+			except requests.RequestException as e:
+				error = type(e).__name__
+			with lock:
+				load.latencies.append(time.perf_counter() - t0)
+				if error:
+					load.errors.append(str(error)[:80])
+			i += 1
+
+	threads = [threading.Thread(target=run, args=(u,)) for u in users]
+	t0 = time.monotonic()
+	stop = t0 + seconds
+	for t in threads:
+		t.start()
+	for t in threads:
+		t.join()
+	load.elapsed = time.monotonic() - t0
+	return load

@@ -14,14 +14,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import threading
 import time
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
-from _common import BENCH, Recorder, connect, frappe, free_port
+from _common import Recorder, closed_loop, connect, frappe, gunicorn, login, production_workers
 from frappe.utils.password import update_password
 
 SITE = os.environ["AP_SITE"]
@@ -198,99 +195,33 @@ def server_side(provider: str, placements: list[str], days: list[date]) -> None:
 
 
 def concurrent(users: list[str], days: list[date], seconds: int, workers: int) -> None:
-	import requests
+	server, url = gunicorn(SITE, workers)
+	try:
+		# Log everyone in first, one by one: the measurement is of registers, not of 50 password hashes at once.
+		sessions = [(login(url, SITE, email, PASSWORD), placements) for email, placements in users]
 
-	port = free_port()
-	gunicorn = BENCH / "env" / "bin" / "gunicorn"
-	env = {
-		**os.environ,
-		"PYTHONPATH": os.pathsep.join(
-			filter(None, [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH")])
-		),
-	}
-	server = subprocess.Popen(
-		[
-			str(gunicorn),
-			"-b",
-			f"127.0.0.1:{port}",
-			"-w",
-			str(workers),
-			"-t",
-			"120",
-			"--preload",
-			"frappe.app:application",
-			"--log-level",
-			"warning",
-		],
-		cwd=BENCH / "sites",
-		env=env,
-	)
-	url = f"http://127.0.0.1:{port}"
-	for _ in range(120):
-		try:
-			if requests.get(f"{url}/api/method/ping", timeout=2).ok:
-				break
-		except requests.ConnectionError:
-			time.sleep(0.5)
-	latencies, errors, lock = [], [], threading.Lock()
-
-	def login(email: str):
-		s = requests.Session()
-		s.headers["Host"] = SITE
-		r = s.post(f"{url}/api/method/login", data={"usr": email, "pwd": PASSWORD}, timeout=60)
-		if not r.ok:
-			errors.append(f"login {r.status_code} {r.text[:150]}")
-			return None
-		return s
-
-	# Log everyone in first, one by one: the measurement is of registers, not of 50 password hashes at once.
-	sessions = [(login(email), placements) for email, placements in users]
-
-	def provider_loop(s, placements: list[str]):
-		if s is None:
-			return
-		i = 0
-		while time.monotonic() < stop:
+		def save(user, i):
+			s, placements = user
+			if s is None:
+				return "not signed in"
 			day = days[i % len(days)]
 			marks = [{"placement": p, "mark": "/" if (i + k) % 7 else "I"} for k, p in enumerate(placements)]
-			t0 = time.perf_counter()
-			try:
-				r = s.post(
-					f"{url}/api/method/ap_framework.portal.api.save_register",
-					timeout=60,
-					data={"attendance_date": str(day), "session": "AM", "marks": frappe.as_json(marks)},
-				)
-				ok = r.status_code == 200
-			except requests.RequestException as e:
-				ok, r = False, e
-			with lock:
-				latencies.append(time.perf_counter() - t0)
-				if not ok:
-					errors.append(str(getattr(r, "status_code", r))[:80])
-			i += 1
+			r = s.post(
+				f"{url}/api/method/ap_framework.portal.api.save_register",
+				timeout=60,
+				data={"attendance_date": str(day), "session": "AM", "marks": frappe.as_json(marks)},
+			)
+			return None if r.status_code == 200 else str(r.status_code)
 
-	threads = [threading.Thread(target=provider_loop, args=u) for u in sessions]
-	t0 = time.monotonic()
-	stop = t0 + seconds
-	for t in threads:
-		t.start()
-	for t in threads:
-		t.join()
-	elapsed = time.monotonic() - t0
-	server.terminate()
-	server.wait(timeout=30)
-	latencies.sort()
-	if not latencies:
-		print("no save completed; first errors:", errors[:5])
-		return
-	p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan")
+		load = closed_loop([u for u in sessions if u[0] is not None], save, seconds)
+	finally:
+		server.terminate()
+		server.wait(timeout=30)
 	print(
-		f"{len(users)} concurrent providers for {elapsed:.0f} s against gunicorn -w {workers}: {len(latencies)} saves, "
-		f"{len(errors)} errors, {len(latencies) / elapsed:.1f} saves/s, p50 {statistics.median(latencies) * 1000:.0f} ms, "
-		f"p95 {p95 * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
+		f"{len(users)} concurrent providers for {load.elapsed:.0f} s against gunicorn -w {workers}: {load.summary()}"
 	)
-	if errors:
-		print("first errors:", errors[:5])
+	if load.errors:
+		print("first errors:", load.errors[:5])
 
 
 def cleanup(school: str) -> None:
@@ -315,7 +246,7 @@ def main():
 	parser.add_argument("--seconds", type=int, default=60)
 	parser.add_argument("--providers", type=int, default=50)
 	parser.add_argument("--pupils", type=int, default=10, help="pupils per provider in the concurrent run")
-	parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+	parser.add_argument("--workers", type=int, default=production_workers(), help="gunicorn workers")
 	args = parser.parse_args()
 	school = frappe.get_doc({"doctype": "School", "school_name": f"BENCH-{TOKEN} School"}).insert().name
 	try:
