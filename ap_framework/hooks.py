@@ -174,6 +174,7 @@ scheduler_events = {
 	"hourly_long": ["ap_framework.transfer.follow_up.hourly"],
 	# daily at midnight (site time), before the school day
 	"daily_long": [
+		"ap_framework.placement.attendance_window.rebuild",  # the readiness board's four weeks move on a day
 		"ap_framework.oversight.jobs.low_attendance",
 		"ap_framework.oversight.jobs.reviews",
 		"ap_framework.oversight.jobs.providers",

@@ -2402,6 +2402,9 @@ def generate(
 		registration.refresh(
 			[p.name for p in world.providers]
 		)  # the registration test, as the controllers keep it
+		from ap_framework.placement import attendance_window
+
+		attendance_window.rebuild(anchor.date())  # the four weeks' sums, as the night's job keeps them
 		frappe.db.commit()
 		frappe.clear_cache()  # users, roles and user permissions written underneath the cache
 	seconds = time.perf_counter() - t0

@@ -16,6 +16,7 @@ from pypika.terms import ExistsCriterion
 from ap_framework.oversight import evidence
 from ap_framework.placement.doctype.placement_session.placement_session import covering
 from ap_framework.rules import attendance
+from ap_framework.rules.oversight import rate_from_counts
 from ap_framework.utils import site_today
 
 
@@ -84,13 +85,19 @@ def attendance_rate() -> dict:
 	start = site_today() - timedelta(weeks=12)
 	start -= timedelta(days=start.weekday())
 	a = DocType("AP Attendance")
-	query = frappe.qb.from_(a).select(a.attendance_date, a.mark).where(a.attendance_date >= start)
-	rows = evidence.scoped(query, a, evidence.allowed_schools()).run()
-	weeks: dict[date, list[str]] = {}
-	for day, mark in rows:
-		weeks.setdefault(day - timedelta(days=day.weekday()), []).append(mark)
+	# counted by day and mark in the database: a few hundred rows back, not a row per mark
+	query = (
+		frappe.qb.from_(a)
+		.select(a.attendance_date, a.mark, Count("*"))
+		.where(a.attendance_date >= start)
+		.groupby(a.attendance_date, a.mark)
+	)
+	weeks: dict[date, dict[str, int]] = {}
+	for day, mark, n in evidence.scoped(query, a, evidence.allowed_schools()).run():
+		week = weeks.setdefault(day - timedelta(days=day.weekday()), {})
+		week[mark] = week.get(mark, 0) + n
 	labels = [start + timedelta(weeks=i) for i in range(13)]
-	values = [attendance.attendance_rate(weeks.get(w, [])) or 0 for w in labels]
+	values = [rate_from_counts(weeks.get(w, {})) or 0 for w in labels]
 	return {
 		"labels": [w.strftime("%d %b") for w in labels],
 		"datasets": [{"name": "Attendance %", "values": values}],
@@ -176,17 +183,18 @@ def governors_attendance(filters: str | dict | None = None) -> dict:
 	"""Share of possible sessions attended at AP this academic year (the report's "Attendance")."""
 	rows, start, end = _this_year_placements(["name"])
 	a = DocType("AP Attendance")
-	marks = (
+	counts = dict(
 		frappe.qb.from_(a)
-		.select(a.mark)
+		.select(a.mark, Count("*"))
 		.where(
 			a.placement.isin([r.name for r in rows] or [""])
 			& (a.attendance_date >= start)
 			& (a.attendance_date <= end)
 		)
-		.run(pluck=True)
+		.groupby(a.mark)  # counted by mark in the database, not a row per mark
+		.run()
 	)
-	return _governors_card(attendance.attendance_rate(marks) or 0, "Percent")
+	return _governors_card(rate_from_counts(counts) or 0, "Percent")
 
 
 @frappe.whitelist()

@@ -15,6 +15,7 @@ from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import Count, Max, Sum
 
 from ap_framework import permissions
+from ap_framework.placement import attendance_window
 from ap_framework.provision import policies as provider_policies
 from ap_framework.rules import attendance, offrolling, readiness
 from ap_framework.settings import get_settings
@@ -183,24 +184,27 @@ def readiness_facts(
 		)
 		.run()
 	]
-	att = DocType("AP Attendance")
-	window = today - timedelta(days=28)
-	# Attendance over four weeks, summed in the database: a row per placement, not per mark.
-	attended = Sum(Case().when(att.mark.isin(sorted(attendance.ATTENDED)), 1).else_(0))
-	possible = Sum(Case().when(att.mark.isin(sorted(attendance.NOT_POSSIBLE)), 0).else_(1))
-	marks = (
-		frappe.qb.from_(att)
-		.select(
-			att.placement,
-			attended.as_("attended"),
-			possible.as_("possible"),
-			Sum(att.reported_late).as_("late"),
-			Count("*").as_("registers"),
+	window = attendance_window.since(today)
+	# Attendance over four weeks: the sums kept per placement, or summed here from the marks when they are
+	# not as at this day (a row per placement either way, never a row per mark).
+	marks = attendance_window.sums(names, today)
+	if marks is None:
+		att = DocType("AP Attendance")
+		attended = Sum(Case().when(att.mark.isin(sorted(attendance.ATTENDED)), 1).else_(0))
+		possible = Sum(Case().when(att.mark.isin(sorted(attendance.NOT_POSSIBLE)), 0).else_(1))
+		marks = (
+			frappe.qb.from_(att)
+			.select(
+				att.placement,
+				attended.as_("attended"),
+				possible.as_("possible"),
+				Sum(att.reported_late).as_("late"),
+				Count("*").as_("registers"),
+			)
+			.where(att.placement.isin(names) & (att.attendance_date >= window))
+			.groupby(att.placement)
+			.run(as_dict=True)
 		)
-		.where(att.placement.isin(names) & (att.attendance_date >= window))
-		.groupby(att.placement)
-		.run(as_dict=True)
-	)
 	followed_up = placements_with(
 		"Contact Log",
 		lambda q, t: q.where((t.contact_type == "Attendance Follow-up") & (t.contact_datetime >= window)),

@@ -14,6 +14,7 @@ from frappe.query_builder import DocType
 from frappe.utils import escape_html, get_url_to_form, getdate, now_datetime
 
 from ap_framework.oversight.jobs import enabled_emails
+from ap_framework.placement import attendance_window
 from ap_framework.placement.doctype.placement_session.placement_session import COVERS, covering
 from ap_framework.rules import attendance, register, timetable
 from ap_framework.settings import get_settings, session_windows
@@ -161,7 +162,7 @@ def save(provider: str, on, session: str, marks: list[dict], now: datetime | Non
 
 	hold_register(provider)
 	current = existing(list(rows), on, session, for_update=True)
-	inserts, updated, replaced, unexplained = [], [], [], []
+	inserts, updated, replaced, unexplained, changed = [], [], [], [], []
 	for s in submitted:
 		late = attendance.is_reported_late(
 			now, on, rows[s.placement].session_start, settings.attendance_deadline_minutes
@@ -173,8 +174,10 @@ def save(provider: str, on, session: str, marks: list[dict], now: datetime | Non
 			# read under the lock, so its `modified` is the latest: no "modified after you opened it"
 			doc = frappe.get_doc("AP Attendance", before.name, for_update=True)
 			doc.update({"mark": s.mark, "minutes_late": s.minutes_late, "note": s.note})
+			doc.flags.window_later = True  # summed once below, for the whole register
 			doc.save()
 			updated.append(doc.name)
+			changed.append(s.placement)
 			if before.mark != s.mark:
 				replaced.append(
 					{
@@ -188,6 +191,7 @@ def save(provider: str, on, session: str, marks: list[dict], now: datetime | Non
 		if s.mark in attendance.UNEXPLAINED and (before is None or before.mark != s.mark):
 			unexplained.append(s.placement)
 	_insert(inserts, rows, on, session, now)
+	attendance_window.keep_in_step([s.placement for s, _late in inserts] + changed)
 	if unexplained:
 		notify_unexplained_absence(unexplained, on, session)
 	return {

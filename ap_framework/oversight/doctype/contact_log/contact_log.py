@@ -23,3 +23,11 @@ class ContactLog(Document):
 			)
 			+ dates.not_in_future("contact_datetime", when, getdate(today()), _("Contact date")),
 		)
+
+
+def on_doctype_update():
+	# Composite indexes the oversight queries read at LA scale (benchmarks/national_targets.py).
+	# recent contact and attendance follow-ups per placement, from the index alone
+	frappe.db.add_index("Contact Log", ["placement", "contact_datetime", "contact_type"])
+	# the latest visit to each provider
+	frappe.db.add_index("Contact Log", ["provider", "contact_type", "contact_datetime"])

@@ -3,6 +3,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, now_datetime, today
 
+from ap_framework.placement import attendance_window
 from ap_framework.placement.doctype.placement_session.placement_session import COVERS
 from ap_framework.rules import attendance, dates, problem, timetable
 from ap_framework.settings import get_settings, session_windows
@@ -97,9 +98,23 @@ class APAttendance(Document):
 		minutes = [m for m in (timetable.to_minutes(s) for s in starts) if m is not None]
 		return timetable.register_opens(self.session, minutes, session_windows(settings))
 
+	def on_update(self):
+		self._keep_window_in_step()
+
+	def after_delete(self):
+		self._keep_window_in_step()
+
+	def _keep_window_in_step(self):
+		# the portal register sums its placements once for the whole register (flags.window_later)
+		if not self.flags.window_later:
+			before = self.get_doc_before_save()
+			attendance_window.keep_in_step([self.placement, before and before.placement])
+
 
 def on_doctype_update():
 	# One mark per placement, date and session: duplicates are impossible, not merely checked for.
 	frappe.db.add_unique(
 		"AP Attendance", ["placement", "attendance_date", "session"], constraint_name="unique_mark"
 	)
+	# the weekly attendance chart counts marks by day from the index alone
+	frappe.db.add_index("AP Attendance", ["attendance_date", "mark"])

@@ -239,3 +239,11 @@ class Placement(Document):
 		if self.status == "Ended":
 			return placement.check_ending(to_date(self.end_date), self.end_outcome)
 		return []
+
+
+def on_doctype_update():
+	# Composite indexes the oversight queries read at LA scale (benchmarks/national_targets.py).
+	# the providers in use, from the index alone
+	frappe.db.add_index("Placement", ["status", "provider"])
+	# a school's live placements
+	frappe.db.add_index("Placement", ["status", "school"])

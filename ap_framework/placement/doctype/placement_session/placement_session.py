@@ -1,6 +1,7 @@
 """A weekly timetable slot. The Placement derives which register sessions it covers
 (rules.timetable.covers); queries that need a session's pupils filter on these fields."""
 
+import frappe
 from frappe.model.document import Document
 
 # The register session -> the row's field saying the slot covers it.
@@ -14,3 +15,9 @@ class PlacementSession(Document):
 def covering(table, session: str):
 	"""Query-builder criterion: the slot `table` covers `session`."""
 	return table[COVERS[session]] == 1
+
+
+def on_doctype_update():
+	# Composite indexes the oversight queries read at LA scale (benchmarks/national_targets.py).
+	# today's registers: the slots of a weekday, from the index alone
+	frappe.db.add_index("Placement Session", ["parenttype", "weekday", "covers_am", "covers_pm", "parent"])

@@ -1,3 +1,4 @@
+import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, today
@@ -24,3 +25,9 @@ class RiskAssessment(Document):
 			)
 			+ risk.check(self.overall_rating, self.mitigations, self.welfare_plan),
 		)
+
+
+def on_doctype_update():
+	# Composite indexes the oversight queries read at LA scale (benchmarks/national_targets.py).
+	# a current risk assessment per placement, from the index alone
+	frappe.db.add_index("Risk Assessment", ["placement", "review_date"])
