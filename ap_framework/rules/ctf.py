@@ -4,6 +4,11 @@ Export writes the subset of the CTF schema this app holds (header with source an
 per pupil UPN, names, date of birth, sex, year, former UPN, SEN provision and contacts). Import parses
 a CTF and reports, record by record, everything it cannot take, so the caller can refuse the file whole
 rather than half-import it. Plain Python: no frappe import.
+
+The file comes from another school's MIS or from a person's upload, so it is untrusted: it is parsed with
+defusedxml, which refuses a DOCTYPE (a CTF is defined by an XSD and never carries one), entity declarations
+(the "billion laughs" expansion) and references to files or addresses outside the document (XXE). Export
+builds with xml.etree: nothing is parsed there.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+import defusedxml
+import defusedxml.ElementTree as safe_xml
 
 from ap_framework.rules import Problem, _, problem, upn
 
@@ -22,7 +30,9 @@ SEN_CODES = ("N", "K", "E")
 RELATIONSHIPS = {"PAR": "Parent", "CAR": "Carer", "FOS": "Foster carer", "REL": "Relative", "OTH": "Other"}
 # checked in this order: "grandmother" is a relative, "foster carer" a foster carer
 _WORDS = {"grand": "REL", "foster": "FOS", "mother": "PAR", "father": "PAR", "parent": "PAR", "carer": "CAR"}
+# Bounds on an untrusted file. A school's whole-roll CTF (2,000 pupils with contacts) is about 5 MB.
 MAX_BYTES = 20 * 1024 * 1024
+MAX_PUPILS = 10_000
 
 
 @dataclass
@@ -139,14 +149,12 @@ def parse(content: bytes | str, today: date) -> tuple[dict, list[CTFPupil], list
 	"""(header, pupils, problems). Any problem means the file must be refused whole; each names the
 	record (its position and UPN) and what is wrong with it."""
 	raw = content.encode() if isinstance(content, str) else content
-	if len(raw) > MAX_BYTES:
-		return {}, [], [problem("ctf", _("The file is larger than {0} MB"), MAX_BYTES // 2**20, kind="ctf")]
-	if b"<!DOCTYPE" in raw.upper() or b"<!ENTITY" in raw.upper():
-		return {}, [], [problem("ctf", _("A CTF may not declare a DOCTYPE or entities"), kind="ctf")]
-	try:
-		root = ET.fromstring(raw)
-	except ET.ParseError as e:
-		return {}, [], [problem("ctf", _("The file is not well-formed XML: {0}"), str(e), kind="ctf")]
+	problems = check_size(len(raw))
+	if problems:
+		return {}, [], problems
+	root, problems = _root(raw)
+	if problems:
+		return {}, [], problems
 	if root.tag != "CTfile" or root.find("Header") is None:
 		return (
 			{},
@@ -164,6 +172,9 @@ def parse(content: bytes | str, today: date) -> tuple[dict, list[CTFPupil], list
 	records = root.findall("CTFpupilData/Pupil")
 	if not records:
 		return header, [], [problem("ctf", _("The file holds no pupils"), kind="ctf")]
+	if len(records) > MAX_PUPILS:
+		message = _("The file holds {0:,} pupils; a CTF import takes at most {1:,}")
+		return header, [], [problem("ctf", message, len(records), MAX_PUPILS, kind="ctf")]
 	pupils, problems, seen = [], [], {}
 	for n, el in enumerate(records, 1):
 		p, own = _pupil(el, n, today)
@@ -175,6 +186,38 @@ def parse(content: bytes | str, today: date) -> tuple[dict, list[CTFPupil], list
 		if p and not own:
 			pupils.append(p)
 	return header, pupils, problems
+
+
+def check_size(size: int) -> list[Problem]:
+	if size > MAX_BYTES:
+		return [
+			problem(
+				"ctf",
+				_("The file is {0} MB; a CTF import takes at most {1} MB"),
+				round(size / 2**20, 1),
+				MAX_BYTES // 2**20,
+				kind="ctf",
+			)
+		]
+	return []
+
+
+def _root(raw: bytes) -> tuple[ET.Element | None, list[Problem]]:
+	"""The document's root, or why it is refused: defusedxml raises before anything is expanded or fetched."""
+	try:
+		return safe_xml.fromstring(raw, forbid_dtd=True), []
+	except defusedxml.DTDForbidden:
+		found = problem("ctf", _("The file declares a DOCTYPE, which a CTF never does"), kind="ctf")
+	except defusedxml.EntitiesForbidden as e:
+		found = problem(
+			"ctf", _("The file declares the entity {0}, which a CTF never does"), e.name, kind="ctf"
+		)
+	except defusedxml.ExternalReferenceForbidden:
+		message = _("The file refers to a file or address outside itself, which a CTF never does")
+		found = problem("ctf", message, kind="ctf")
+	except ET.ParseError as e:
+		found = problem("ctf", _("The file is not well-formed XML: {0}"), str(e), kind="ctf")
+	return None, [found]
 
 
 def _record(n: int, upn_value: str, message: str, *args) -> Problem:

