@@ -220,6 +220,7 @@ def check_payload(payload, allowed: list[str], channel_allowed: bool) -> list[Pr
 		problems.append(problem("version", _("The version must be a whole number"), kind="transfer_payload"))
 	if not isinstance(payload.get("pack"), str | None):
 		problems.append(problem("pack", _("The PDF pack must be base64 text"), kind="transfer_payload"))
+	problems += check_size(snapshot, payload.get("pack"))
 	if not isinstance(pupil.get("upn"), str | None) or len(pupil.get("upn") or "") > MAX_SHORT:
 		return [*problems, problem("upn", _("The UPN must be text"), kind="transfer_payload")]
 	if isinstance(pupil.get("date_of_birth"), str) and pupil["date_of_birth"].strip():
@@ -245,6 +246,9 @@ def check_payload(payload, allowed: list[str], channel_allowed: bool) -> list[Pr
 	rows = domains.get("rows") or [] if isinstance(domains, dict) else None
 	if not isinstance(rows, list):
 		return [*problems, problem("domains", _("The domain scores are not a list"), kind="transfer_payload")]
+	if len(rows) > MAX_DOMAIN_ROWS:
+		message = _("The profile has {0:,} domain rows; a transfer takes at most {1:,}")
+		return [*problems, problem("domains", message, len(rows), MAX_DOMAIN_ROWS, kind="transfer_payload")]
 	for i, row in enumerate(rows, 1):
 		if not _domain_row(row):
 			problems.append(problem("domains", _("Domain row {0} is malformed"), i, kind="transfer_payload"))
@@ -252,6 +256,32 @@ def check_payload(payload, allowed: list[str], channel_allowed: bool) -> list[Pr
 
 
 MAX_SHORT = 140  # a Data field on the Incoming Profile
+# Bounds on what a partner may send (Frappe refuses a request body over 25 MB before any of this).
+# A profile with a year of assessments is about 50 KB of JSON and its pack a few hundred KB of PDF.
+MAX_SNAPSHOT_BYTES = 2 * 2**20
+MAX_PACK_BYTES = 15 * 2**20
+MAX_DOMAIN_ROWS = 200  # a domain's baseline and latest scores: one row a domain
+
+
+def _mb(size: int) -> float:
+	return round(size / 2**20, 1)
+
+
+def check_size(snapshot: dict, pack) -> list[Problem]:
+	"""The profile (as JSON) and its PDF pack (as decoded from base64) within their bounds, each problem
+	saying the bound."""
+	problems = []
+	size = len(json.dumps(snapshot, default=str).encode())
+	if size > MAX_SNAPSHOT_BYTES:
+		message = _("The profile is {0} MB; a transfer takes at most {1} MB")
+		problems.append(
+			problem("snapshot", message, _mb(size), MAX_SNAPSHOT_BYTES // 2**20, kind="transfer_payload")
+		)
+	size = len(pack) * 3 // 4 if isinstance(pack, str) else 0
+	if size > MAX_PACK_BYTES:
+		message = _("The PDF pack is {0} MB; a transfer takes at most {1} MB")
+		problems.append(problem("pack", message, _mb(size), MAX_PACK_BYTES // 2**20, kind="transfer_payload"))
+	return problems
 
 
 def _shown(value) -> str:

@@ -254,6 +254,34 @@ class TestPayload:
 		fields = {x.field for x in transfer.check_payload(p, ["domains", "strengths"], False)}
 		assert fields == {"date_of_birth", "upn", "domains"}
 
+	def test_a_pack_over_the_bound_is_refused_saying_the_bound(self):
+		pack = "A" * (transfer.MAX_PACK_BYTES * 4 // 3 + 8)  # base64 of a little over 15 MB of PDF
+		problems = transfer.check_payload(payload(pack=pack), ["domains", "strengths"], False)
+		assert [(p.field, p.render()) for p in problems] == [
+			("pack", "The PDF pack is 15.0 MB; a transfer takes at most 15 MB")
+		]
+		at_bound = "A" * (transfer.MAX_PACK_BYTES * 4 // 3)
+		assert transfer.check_payload(payload(pack=at_bound), ["domains", "strengths"], False) == []
+
+	def test_a_profile_over_the_bound_is_refused_saying_the_bound(self):
+		p = payload()
+		p["snapshot"]["sections"]["strengths"]["text"] = "x" * transfer.MAX_SNAPSHOT_BYTES
+		problems = transfer.check_payload(p, ["domains", "strengths"], False)
+		assert [(x.field, x.render()) for x in problems] == [
+			("snapshot", "The profile is 2.0 MB; a transfer takes at most 2 MB")
+		]
+
+	def test_domain_rows_over_the_bound_are_refused_saying_the_bound(self):
+		p = payload()
+		rows = p["snapshot"]["sections"]["domains"]["rows"]
+		rows[:] = rows * (transfer.MAX_DOMAIN_ROWS // len(rows) + 1)
+		problems = transfer.check_payload(p, ["domains", "strengths"], False)
+		assert [(x.field, x.render()) for x in problems] == [
+			("domains", f"The profile has {len(rows):,} domain rows; a transfer takes at most 200")
+		]
+		del rows[transfer.MAX_DOMAIN_ROWS :]
+		assert transfer.check_payload(p, ["domains", "strengths"], False) == []
+
 	def test_history_maps_domains_by_code(self):
 		rows = payload()["snapshot"]["sections"]["domains"]["rows"]
 		history = transfer.domain_history(rows, {"EMO": "Emotional Regulation"})

@@ -10,6 +10,7 @@ import pytest
 from frappe.utils import add_days, today
 
 from ap_framework.exceptions import CTFError
+from ap_framework.rules import ctf as rules
 from ap_framework.rules.upn import with_check_letter
 from ap_framework.transfer import ctf
 
@@ -100,6 +101,30 @@ def test_a_upn_held_by_another_school_is_refused_and_nothing_is_imported(world):
 		ctf.import_ctf(extra, world.school_b)  # pupil A1 belongs to school A
 	assert "belongs to a pupil at another school" in str(e.value)
 	assert not frappe.db.exists("Pupil", {"upn": new_upn})
+
+
+def test_a_file_over_the_bound_is_refused_saying_the_bound(world):
+	xml = exported(world, world.pupil_a1)
+	frappe.set_user(world.users["ap_lead_a"])
+	big = xml + " " * (rules.MAX_BYTES + 1 - len(xml.encode()))
+	with pytest.raises(CTFError) as e:
+		ctf.import_ctf(big, world.school_a)
+	assert "Common Transfer File" in str(e.value)
+	assert "The file is 20.0 MB; a CTF import takes at most 20 MB" in str(e.value)
+
+
+@pytest.mark.parametrize(
+	"entity",
+	['<!ENTITY xxe SYSTEM "file:///etc/passwd">', '<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">'],
+	ids=["xxe", "expansion"],
+)
+def test_a_hostile_file_is_refused_naming_the_file_and_nothing_is_read(world, entity):
+	xml = exported(world, world.pupil_a1).replace("<CTfile>", f"<!DOCTYPE CTfile [{entity}]>\n<CTfile>", 1)
+	frappe.set_user(world.users["ap_lead_a"])
+	with pytest.raises(CTFError) as e:
+		ctf.import_ctf(xml, world.school_a)
+	assert "Common Transfer File" in str(e.value) and "declares a DOCTYPE" in str(e.value)
+	assert "root:" not in str(e.value)
 
 
 def test_import_needs_the_school_in_scope(world):
