@@ -422,7 +422,7 @@ def read(text, la_codes: list[str] | None = None) -> tuple[list[str], list, int,
 				continue
 			total += 1
 			if total > MAX_ROWS:
-				message = _("The file has more than {0} rows; a GIAS import takes at most {0}")
+				message = _("The file has more than {0:,} rows; a GIAS import takes at most {0:,}")
 				return header, [], total, [problem("import_file", message, MAX_ROWS, kind="gias")]
 			if not wanted or la_at >= len(fields) or fields[la_at].strip() in wanted:
 				if len(fields) == len(header):  # the columns not read are let go (a tenth is kept)

@@ -83,14 +83,20 @@ class TestTheFile:
 	def test_more_rows_than_the_limit_are_refused_naming_the_limit(self, monkeypatch):
 		monkeypatch.setattr(gias, "MAX_ROWS", 3)
 		(_, rows, problems), _ = read([gias_file.record(100001 + i) for i in range(4)])
-		assert rows == [] and "at most 3" in problems[0].render()
+		assert rows == [] and problems[0].field == "import_file"
+		assert problems[0].render() == "The file has more than 3 rows; a GIAS import takes at most 3"
 		(_, rows, problems), _ = read([gias_file.record(100001 + i) for i in range(3)])
 		assert problems == [] and len(rows) == 3
 
+	def test_the_row_limit_is_said_with_a_thousands_separator(self, monkeypatch):
+		monkeypatch.setattr(gias, "MAX_ROWS", 1_000)
+		(_, _rows, problems), _ = read([gias_file.record(100001 + i) for i in range(1_001)])
+		assert problems[0].render() == "The file has more than 1,000 rows; a GIAS import takes at most 1,000"
+
 	def test_a_file_over_100_mb_is_refused_naming_the_limit(self):
 		assert gias.check_size(gias.MAX_BYTES) == []
-		message = gias.check_size(gias.MAX_BYTES + 1)[0].render()
-		assert "at most 100 MB" in message
+		message = gias.check_size(gias.MAX_BYTES + 2**20)[0].render()
+		assert message == "The file is 101.0 MB; a GIAS import takes at most 100 MB"
 		assert gias.check_size(0)[0].render() == "The file is empty"
 
 	def test_an_unreadable_line_is_refused_naming_it(self):
