@@ -123,6 +123,11 @@ class GIASImportError(APValidationError):
 	import already running."""
 
 
+# ---- Data Import into this app's DocTypes (ap_framework/setup/data_import.py) ----
+class SpreadsheetBoundError(APValidationError):
+	"""A spreadsheet for Data Import larger, or with more records, than an import into this app takes."""
+
+
 BY_KIND = {
 	"invalid": APValidationError,
 	"malformed": MalformedInputError,
@@ -155,4 +160,5 @@ BY_KIND = {
 	"retention": RetentionError,
 	"register_period": RegisterPeriodError,
 	"gias": GIASImportError,
+	"spreadsheet": SpreadsheetBoundError,
 }

@@ -127,6 +127,11 @@ doc_events = {
 	"Plan Review": {"on_submit": "ap_framework.oversight.alerts.close_review_todos"},
 	# each role's desk home is the user's default workspace (Frappe v15 lands there after login)
 	"User": {"validate": "ap_framework.oversight.homes.set_default_workspace"},
+	# a spreadsheet into this app's DocTypes is bounded in bytes and records: ap_framework/rules/spreadsheet.py
+	"Data Import": {
+		"before_validate": "ap_framework.setup.data_import.before_validate",
+		"validate": "ap_framework.setup.data_import.validate",
+	},
 }
 # access audit: a desk form loaded, a print or PDF made (Administrator's too, whom no permission hook sees)
 doc_events.update(

@@ -16,6 +16,8 @@ import frappe
 import pytest
 from frappe.utils import add_days, getdate, today
 
+from ap_framework.exceptions import SpreadsheetBoundError
+from ap_framework.rules import spreadsheet
 from ap_framework.rules.upn import with_check_letter
 from tests.integration.world import World
 
@@ -361,3 +363,49 @@ def test_a_school_user_cannot_place_another_schools_pupil_by_upn(world):
 	)
 	with pytest.raises(frappe.ValidationError, match="No pupil you can see has the UPN"):
 		doc.insert()
+
+
+def _import_of(doctype, table, made, content=None):
+	"""A Data Import of `table` (or of raw `content`) as the desk saves it, before the import starts."""
+	file = frappe.get_doc(
+		{
+			"doctype": "File",
+			"file_name": f"bound-{frappe.generate_hash(length=6)}.csv",
+			"content": content if content is not None else as_csv(table),
+			"is_private": 1,
+		}
+	).insert()
+	made.append(("File", file.name))
+	return frappe.get_doc(
+		{
+			"doctype": "Data Import",
+			"reference_doctype": doctype,
+			"import_type": "Insert New Records",
+			"import_file": file.file_url,
+			"mute_emails": 1,
+		}
+	)
+
+
+def test_a_spreadsheet_over_the_record_bound_is_refused_saying_the_bound(world, made, monkeypatch):
+	frappe.set_user("Administrator")
+	monkeypatch.setattr(spreadsheet, "MAX_RECORDS", 2)
+	rows = [{"Provider Name": f"Bound {i}", "Registration Status": "Non-school AP"} for i in range(3)]
+	doc = _import_of("AP Provider", sheet("AP Provider", rows), made)
+	with pytest.raises(SpreadsheetBoundError) as e:
+		doc.insert()
+	assert "Import File" in str(e.value)
+	assert "The file holds 3 AP Provider records; a Data Import takes at most 2" in str(e.value)
+	doc = _import_of("AP Provider", sheet("AP Provider", rows[:2]), made).insert()  # at the bound: taken
+	made.append(("Data Import", doc.name))
+	assert doc.payload_count == 2
+
+
+def test_a_spreadsheet_over_the_size_bound_is_refused_before_it_is_read(world, made, monkeypatch):
+	frappe.set_user("Administrator")
+	monkeypatch.setattr(spreadsheet, "MAX_BYTES", 2**20)
+	header_row = ",".join(header("Pupil")).encode()
+	doc = _import_of("Pupil", None, made, content=header_row + b"\n" + b"," * (2**20 + 2**19))
+	with pytest.raises(SpreadsheetBoundError) as e:
+		doc.insert()
+	assert "The file is 1.5 MB; a Data Import into this app takes at most 1 MB" in str(e.value)
