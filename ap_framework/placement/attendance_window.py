@@ -31,6 +31,9 @@ from ap_framework.utils import site_today
 
 DAYS = 28  # the readiness board's four weeks
 TABLE = "AP Attendance Window"
+# The day the sums are as at is also held in a row of its own (no placement), written in the same
+# transaction as the sums: a site with no marks in the window still knows its table is current.
+STAMP = "as at"
 
 
 def since(as_at: date) -> date:
@@ -43,7 +46,13 @@ def rebuild(as_at: date | None = None) -> int:
 	as_at = as_at or site_today()
 	frappe.db.delete(TABLE)
 	_sum_into(as_at)
-	return frappe.db.count(TABLE)
+	now = now_datetime()
+	frappe.db.sql(
+		"""insert into `tabAP Attendance Window` (name, as_at, creation, modified, owner, modified_by)
+		values (%s, %s, %s, %s, 'Administrator', 'Administrator')""",
+		(STAMP, as_at, now, now),
+	)
+	return frappe.db.count(TABLE) - 1
 
 
 def keep_in_step(placements: Iterable[str]) -> None:
@@ -54,14 +63,14 @@ def keep_in_step(placements: Iterable[str]) -> None:
 	if not placements or as_at != site_today():
 		return
 	w = DocType(TABLE)
-	frappe.qb.from_(w).delete().where(w.placement.isin(placements)).run()
+	frappe.qb.from_(w).delete().where(w.placement.isin(placements)).run()  # never the stamp: no placement
 	_sum_into(as_at, placements)
 
 
 def stamped() -> date | None:
 	"""The day the table's sums are as at, or None when it holds none."""
 	w = DocType(TABLE)
-	row = frappe.qb.from_(w).select(w.as_at).limit(1).run()
+	row = frappe.qb.from_(w).select(w.as_at).where(w.name == STAMP).run()
 	return row[0][0] if row else None
 
 
