@@ -247,3 +247,5 @@ def on_doctype_update():
 	frappe.db.add_index("Placement", ["status", "provider"])
 	# a school's live placements
 	frappe.db.add_index("Placement", ["status", "school"])
+	# the live placements already started (today's registers)
+	frappe.db.add_index("Placement", ["status", "start_date"])

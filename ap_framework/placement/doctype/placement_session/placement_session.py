@@ -19,5 +19,5 @@ def covering(table, session: str):
 
 def on_doctype_update():
 	# Composite indexes the oversight queries read at LA scale (benchmarks/national_targets.py).
-	# today's registers: the slots of a weekday, from the index alone
-	frappe.db.add_index("Placement Session", ["parenttype", "weekday", "covers_am", "covers_pm", "parent"])
+	# today's registers: a placement's slots on a weekday, from the index alone
+	frappe.db.add_index("Placement Session", ["parent", "parenttype", "weekday", "covers_am", "covers_pm"])
