@@ -7,7 +7,7 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
-from ap_framework import api_input
+from ap_framework import api_input, once
 from ap_framework.finance import enabled
 from ap_framework.finance.setup import SUPPLIER_GROUP
 from ap_framework.rules import request
@@ -37,16 +37,23 @@ def supplier_for(provider: str) -> str:
 
 
 @frappe.whitelist()
-def link_supplier(provider: str | None = None) -> str:
-	"""Form button: link or create the provider's Supplier now."""
-	provider = api_input.checked(
-		{"provider": "AP Provider"}, provider=(provider, request.name(required=True))
-	).provider
+def link_supplier(provider: str | None = None, form_token: str | None = None) -> str:
+	"""Form button: link or create the provider's Supplier now; clicked twice (the same form token), one
+	Supplier."""
+	args = api_input.checked(
+		{"provider": "AP Provider", "form_token": "Form token"},
+		provider=(provider, request.name(required=True)),
+		form_token=(form_token, once.TOKEN),
+	)
 	if not enabled():
 		frappe.throw(_("ERPNext is not installed on this site"))
-	frappe.get_doc("AP Provider", provider).check_permission("write")
+	frappe.get_doc("AP Provider", args.provider).check_permission("write")
 	frappe.has_permission("Supplier", "create", throw=True)
-	return supplier_for(provider)
+	return once.create(
+		"link_supplier",
+		args.form_token,
+		lambda: frappe._dict(doctype="Supplier", name=supplier_for(args.provider)),
+	)
 
 
 def sync(provider: str):

@@ -28,7 +28,7 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import escape_html, getdate, now_datetime, today
 
-from ap_framework import api_input, permissions
+from ap_framework import api_input, once, permissions
 from ap_framework.exceptions import RetentionError
 from ap_framework.oversight.jobs import enabled_emails
 from ap_framework.rules import request
@@ -360,14 +360,36 @@ def _notify(reviewer: str, raised: Counter, reopened: Counter) -> None:
 
 
 # ---- the reviewer's decisions ----------------------------------------------------------------------------
-LABELS = {"review": "Retention Review", "note": "Note", "review_again_on": "Review again on"}
+LABELS = {
+	"review": "Retention Review",
+	"note": "Note",
+	"review_again_on": "Review again on",
+	"form_token": "Form token",
+}
 
 
 @frappe.whitelist(methods=["POST"])
-def confirm(review: str | None = None, note: str | None = None) -> dict:
+def confirm(review: str | None = None, note: str | None = None, form_token: str | None = None) -> dict:
 	"""The named reviewer confirms: the record is removed (or its facts emptied) and the review stays as
-	the stub saying what, when, by whom and under which rule. All in one transaction."""
-	api_input.checked(LABELS, review=(review, request.name(required=True)), note=(note, request.text()))
+	the stub saying what, when, by whom and under which rule. All in one transaction. Confirmed twice
+	from one dialog (the same form token), the second answers what the first removed."""
+	api_input.checked(
+		LABELS,
+		review=(review, request.name(required=True)),
+		note=(note, request.text()),
+		form_token=(form_token, once.TOKEN),
+	)
+	name = once.create("retention_confirm", form_token, lambda: _confirm(review, note))
+	return _decided(name, "removed_what")
+
+
+def _decided(name: str, field: str) -> dict:
+	"""The review's decision as committed (a locking read: a repeated click's snapshot may predate it)."""
+	row = frappe.db.get_value(REVIEW, name, ["status", field], as_dict=True, for_update=True)
+	return {"status": row.status, field: str(row[field]) if field == "review_again_on" else row[field]}
+
+
+def _confirm(review: str, note: str | None):
 	doc = _for_decision(review)
 	rt, period = period_of(doc.rule)
 	found = _records(rt, period, name=doc.reference_name)
@@ -398,18 +420,30 @@ def confirm(review: str | None = None, note: str | None = None) -> dict:
 	except Exception:
 		frappe.db.rollback(save_point=SAVEPOINT)  # nothing half-removed; files are deleted last of all
 		raise
-	return {"status": doc.status, "removed_what": doc.removed_what}
+	return doc
 
 
 @frappe.whitelist(methods=["POST"])
-def decline(review: str | None = None, note: str | None = None, review_again_on: str | None = None) -> dict:
-	"""The named reviewer keeps the record past its period: why, and when to look at it again."""
+def decline(
+	review: str | None = None,
+	note: str | None = None,
+	review_again_on: str | None = None,
+	form_token: str | None = None,
+) -> dict:
+	"""The named reviewer keeps the record past its period: why, and when to look at it again. Declined
+	twice from one dialog (the same form token), the second answers the first decision."""
 	api_input.checked(
 		LABELS,
 		review=(review, request.name(required=True)),
 		note=(note, request.text()),
 		review_again_on=(review_again_on, request.day()),
+		form_token=(form_token, once.TOKEN),
 	)
+	name = once.create("retention_decline", form_token, lambda: _decline(review, note, review_again_on))
+	return _decided(name, "review_again_on")
+
+
+def _decline(review: str, note: str | None, review_again_on: str | None):
 	doc = _for_decision(review)
 	today_ = getdate(today())
 	again = to_date(review_again_on)
@@ -423,7 +457,7 @@ def decline(review: str | None = None, note: str | None = None, review_again_on:
 		decision_note=note.strip(),
 		review_again_on=again,
 	)
-	return {"status": doc.status, "review_again_on": str(again)}
+	return doc
 
 
 def _for_decision(review: str):

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
+from frappe.query_builder import DocType
 from frappe.utils import getdate, now_datetime, today
 
-from ap_framework import api_input
+from ap_framework import api_input, once
 from ap_framework.placement import welfare
 from ap_framework.rules import ctf as rules
 from ap_framework.rules import problem, request
@@ -41,6 +42,7 @@ LABELS = {
 	"dest_estab": "Destination establishment",
 	"content": "Common Transfer File",
 	"school": "School",
+	"form_token": "Form token",
 }
 
 
@@ -90,16 +92,51 @@ def export_ctf(
 
 
 @frappe.whitelist(methods=["POST"])
-def import_ctf(content: str | None = None, school: str | None = None) -> dict:
+def import_ctf(content: str | None = None, school: str | None = None, form_token: str | None = None) -> dict:
 	"""Create or update the file's pupils at `school`, matched by UPN; refuse the whole file if any record
-	cannot be taken."""
+	cannot be taken. The same file sent twice from one form (a double click, a retry: the same form
+	token) is imported once; the second answers the file's pupils as the first left them."""
 	args = api_input.checked(
 		LABELS,
 		# characters never outnumber UTF-8 bytes: past this the rule refuses it anyway, saying the bound in MB
 		content=(content, request.text(required=True, max_length=2 * rules.MAX_BYTES)),
 		school=(school, request.name(required=True)),
+		form_token=(form_token, once.TOKEN),
 	)
-	content, school = args.content, args.school
+	done = {}
+
+	def make() -> frappe._dict:
+		done.update(_import(args.content, args.school))
+		pupils = done["created"] + done["updated"]
+		return frappe._dict(doctype="Pupil", name=pupils[0] if pupils else None)
+
+	first = once.create("import_ctf", args.form_token, make)
+	return done or _imported_before(args.content, first)
+
+
+def _imported_before(content: str, first: str | None) -> dict:
+	"""The answer to a repeated import: nothing created or updated now, and the file's pupils as the
+	first import left them (a locking read: this request's snapshot may predate that import)."""
+	header, pupils, _problems = rules.parse(content, getdate(today()))
+	P = DocType("Pupil")
+	names = (
+		frappe.qb.from_(P)
+		.select(P.name)
+		.where(P.upn.isin([p.upn for p in pupils]))
+		.for_update()
+		.run(pluck=True)
+		if pupils
+		else []
+	)
+	return {
+		"created": [],
+		"updated": [],
+		"source": header.get("source_name"),
+		"imported_before": sorted(set(names) | ({first} if first else set())),
+	}
+
+
+def _import(content: str, school: str) -> dict:
 	if not frappe.has_permission("School", "read", school) or not frappe.has_permission("Pupil", "create"):
 		frappe.throw(_("You may not import pupils into {0}").format(school), frappe.PermissionError)
 	header, pupils, problems = rules.parse(content, getdate(today()))

@@ -18,7 +18,7 @@ from frappe import _
 from frappe.utils import cint, flt, now_datetime
 from frappe.utils.password import get_decrypted_password
 
-from ap_framework import api_input
+from ap_framework import api_input, once
 from ap_framework.rules import request
 from ap_framework.rules import transfer as rules
 
@@ -147,9 +147,35 @@ def deliver_queued(name: str) -> None:
 
 
 @frappe.whitelist(methods=["POST"])
-def send(name: str | None = None) -> dict:
-	"""Queue (or retry) the sending of a Profile Transfer the user may see and could have created."""
-	name = api_input.checked({"name": "Profile Transfer"}, name=(name, request.name(required=True))).name
+def send(name: str | None = None, form_token: str | None = None) -> dict:
+	"""Queue (or retry) the sending of a Profile Transfer the user may see and could have created. Send
+	clicked twice (the same form token) queues it once: the second answers the transfer as it is now."""
+	args = api_input.checked(
+		{"name": "Profile Transfer", "form_token": "Form token"},
+		name=(name, request.name(required=True)),
+		form_token=(form_token, once.TOKEN),
+	)
+	answer = {}
+
+	def make():
+		answer.update(_send(args.name))
+		return frappe._dict(doctype="Profile Transfer", name=args.name)
+
+	once.create("send_profile_transfer", args.form_token, make)
+	if answer:
+		return answer
+	# the first click's answer, as committed (a locking read: this click's snapshot may predate it)
+	row = frappe.db.get_value(
+		"Profile Transfer", args.name, ["status", "remote_reference"], as_dict=True, for_update=True
+	)
+	return {
+		"status": row.status,
+		"message": _("Already queued for sending"),
+		"reference": row.remote_reference,
+	}
+
+
+def _send(name: str) -> dict:
 	doc = frappe.get_doc("Profile Transfer", name)
 	doc.check_permission("read")
 	if not frappe.has_permission("Profile Transfer", "create"):

@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_fullname, now_datetime
 
-from ap_framework import api_input
+from ap_framework import api_input, once
 from ap_framework.rules import request
 from ap_framework.rules import transfer as rules
 from ap_framework.validation import throw_problems
@@ -33,7 +33,13 @@ def _partner_for(user: str):
 	return rows[0]
 
 
-LABELS = {"payload": "Transfer", "keys": "Idempotency keys", "name": "Incoming Profile", "reason": "Reason"}
+LABELS = {
+	"payload": "Transfer",
+	"keys": "Idempotency keys",
+	"name": "Incoming Profile",
+	"reason": "Reason",
+	"form_token": "Form token",
+}
 NAME = request.name(required=True)
 
 
@@ -261,10 +267,17 @@ def confirm_receipt(name: str | None = None) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def accept(name: str | None = None) -> dict:
+def accept(name: str | None = None, form_token: str | None = None) -> dict:
 	"""Accept: link the pupil matched by UPN, or create the pupil at our school. The sender's scores stay
-	as history on the incoming profile; they do not become our assessments."""
-	doc = _decidable(api_input.checked(LABELS, name=(name, NAME)).name)
+	as history on the incoming profile; they do not become our assessments. A second click of Accept
+	(the same form token) answers the pupil the first made, instead of a second pupil."""
+	args = api_input.checked(LABELS, name=(name, NAME), form_token=(form_token, once.TOKEN))
+	pupil = once.create("accept_incoming_profile", args.form_token, lambda: _accept(args.name))
+	return {"status": "Accepted", "pupil": pupil}
+
+
+def _accept(name: str) -> frappe._dict:
+	doc = _decidable(name)
 	pupil = doc.pupil
 	if not pupil:
 		pupil = (
@@ -293,7 +306,7 @@ def accept(name: str | None = None) -> dict:
 	)
 	doc.add_comment("Info", _("Accepted by {0}; pupil {1}").format(frappe.session.user, pupil))
 	_close_todos(doc)
-	return {"status": "Accepted", "pupil": pupil}
+	return frappe._dict(doctype="Pupil", name=pupil)
 
 
 @frappe.whitelist(methods=["POST"])

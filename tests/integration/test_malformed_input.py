@@ -175,13 +175,17 @@ FUZZ = {
 		"partner", {"keys": lambda w, x: [json.dumps(["0" * 32])]}
 	),
 	"ap_framework.transfer.receive.confirm_receipt": Fuzz("dsl_a"),
-	"ap_framework.transfer.receive.accept": Fuzz("dsl_a"),
+	"ap_framework.transfer.receive.accept": Fuzz("dsl_a", {"form_token": _token}),
 	"ap_framework.transfer.receive.reject": Fuzz("dsl_a", {"reason": lambda w, x: ["Not our pupil"]}),
 	"ap_framework.transfer.follow_up.check": Fuzz("ap_lead_a"),
-	"ap_framework.transfer.delivery.send": Fuzz("ap_lead_a"),
+	"ap_framework.transfer.delivery.send": Fuzz("ap_lead_a", {"form_token": _token}),
 	"ap_framework.transfer.ctf.export_ctf": Fuzz("ap_lead_a", {"pupils": lambda w, x: [w.pupil_a1]}),
-	"ap_framework.transfer.ctf.import_ctf": Fuzz("ap_lead_a", {"school": lambda w, x: [w.school_a]}),
-	"ap_framework.finance.suppliers.link_supplier": Fuzz("admin", {"provider": lambda w, x: [w.p3]}),
+	"ap_framework.transfer.ctf.import_ctf": Fuzz(
+		"ap_lead_a", {"school": lambda w, x: [w.school_a], "form_token": _token}
+	),
+	"ap_framework.finance.suppliers.link_supplier": Fuzz(
+		"admin", {"provider": lambda w, x: [w.p3], "form_token": _token}
+	),
 	"ap_framework.oversight.home_register.register_rows": Fuzz(
 		"ap_lead_a",
 		{
@@ -198,8 +202,8 @@ FUZZ = {
 			"to_date": lambda w, x: [_day(w)],
 		},
 	),
-	"ap_framework.oversight.retention.confirm": Fuzz("admin"),
-	"ap_framework.oversight.retention.decline": Fuzz("admin"),
+	"ap_framework.oversight.retention.confirm": Fuzz("admin", {"form_token": _token}),
+	"ap_framework.oversight.retention.decline": Fuzz("admin", {"form_token": _token}),
 	"ap_framework.placement.gias_import.start": Fuzz("admin"),
 	"ap_framework.setup.templates.download": Fuzz(
 		"admin", {"template": lambda w, x: ["providers", "pupils", "placements"]}

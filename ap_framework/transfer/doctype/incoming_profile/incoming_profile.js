@@ -10,7 +10,10 @@ frappe.ui.form.on("Incoming Profile", {
 			frm.add_custom_button(__("Confirm receipt"), () => call("confirm_receipt"));
 		}
 		if (d.status === "Awaiting Acceptance") {
-			frm.add_custom_button(__("Accept"), () => call("accept"), __("Decide"));
+			// A token made when the form is shown: a double click on Accept sends it twice, and the server
+			// makes one pupil (ap_framework/once.py).
+			const form_token = frappe.utils.get_random(32);
+			frm.add_custom_button(__("Accept"), () => call("accept", { form_token }), __("Decide"));
 			frm.add_custom_button(
 				__("Reject"),
 				() =>

@@ -4,9 +4,11 @@ frappe.ui.form.on("Profile Transfer", {
 		const d = frm.doc;
 		// Sending runs in the background (ap_framework.transfer.delivery): queue it, then look again.
 		if (d.status === "Failed" || (d.status === "Queued" && !d.sent_by)) {
+			// A token made when the form is shown: Send clicked twice queues once (ap_framework/once.py).
+			const form_token = frappe.utils.get_random(32);
 			frm.add_custom_button(d.status === "Failed" ? __("Retry sending") : __("Send"), () =>
 				frappe
-					.call({ method: "ap_framework.transfer.delivery.send", args: { name: d.name }, freeze: true })
+					.call({ method: "ap_framework.transfer.delivery.send", args: { name: d.name, form_token }, freeze: true })
 					.then(() => {
 						frappe.show_alert({ message: __("Queued for sending to {0}", [d.partner]), indicator: "blue" });
 						setTimeout(() => frm.reload_doc(), 5000);
