@@ -73,3 +73,52 @@ def test_approve_clicked_six_times_at_once_raises_one_purchase_order(world, http
 	assert len(orders) == 1, orders
 	assert frappe.db.get_value("Placement", name, ["status", "purchase_order"]) == ("Approved", orders[0])
 	assert frappe.db.get_value("Purchase Order", orders[0], "docstatus") == 1
+
+
+# ---- "Link supplier" on the provider's form: one Supplier -------------------------------------------
+LINK = "ap_framework.finance.suppliers.link_supplier"
+SUPPLIER_KEEPER = "Purchase Master Manager"  # ERPNext's role that may create a Supplier
+
+
+@pytest.fixture
+def unlinked(world):
+	"""Provider Three, not yet a Supplier, and the AP Administrator also ERPNext's keeper of suppliers (the
+	button needs both); afterwards the Suppliers made for it and the extra role are removed."""
+	if not finance.enabled():
+		pytest.skip(f"ERPNext is not installed on {SITE}: no Supplier to link")
+	name = frappe.db.get_value("AP Provider", world.p3, "provider_name")
+	frappe.db.set_value("AP Provider", world.p3, "supplier", None)
+	frappe.get_doc("User", world.users["admin"]).add_roles(SUPPLIER_KEEPER)
+	frappe.db.commit()
+	yield name
+	frappe.db.rollback()
+	frappe.get_doc("User", world.users["admin"]).remove_roles(SUPPLIER_KEEPER)
+	made = frappe.get_all("Supplier", filters={"supplier_name": name}, pluck="name")
+	if made:
+		links = frappe.get_all(
+			"Dynamic Link", filters={"link_doctype": "Supplier", "link_name": ("in", made)}, fields=["parent"]
+		)
+		frappe.db.delete("Dynamic Link", {"link_doctype": "Supplier", "link_name": ("in", made)})
+		frappe.db.delete("Address", {"name": ("in", [r.parent for r in links] or ["-"])})
+		frappe.db.delete("AP Submission", {"reference_name": ("in", made)})
+		frappe.db.delete("Supplier", {"name": ("in", made)})
+	frappe.db.set_value("AP Provider", world.p3, "supplier", None)
+	frappe.db.commit()
+
+
+def test_link_supplier_clicked_eight_times_at_once_makes_one_supplier(world, http, unlinked):
+	admin = http("admin")
+	token = frappe.generate_hash(length=32)
+	responses = together(admin, LINK, [{"provider": world.p3, "form_token": token}] * 8)
+	bad = [(r.status_code, r.text[:800]) for r in responses if r.status_code != 200]
+	assert not bad, bad
+	frappe.db.rollback()
+	made = frappe.get_all("Supplier", filters={"supplier_name": unlinked}, pluck="name")
+	assert len(made) == 1, made
+	assert {r.json()["message"] for r in responses} == {made[0]}
+	assert frappe.db.get_value("AP Provider", world.p3, "supplier") == made[0]
+	# clicked again later (a new token): the provider is linked already, so the same Supplier
+	again = admin.post(
+		f"{admin.base}/api/method/{LINK}", data={"provider": world.p3, "form_token": "b" * 32}, timeout=60
+	)
+	assert again.ok and again.json()["message"] == made[0], again.text[:800]
