@@ -183,9 +183,12 @@ class Load:
 		)
 
 
-def closed_loop(users: list, request: Callable, seconds: float) -> Load:
-	"""Each of `users` sends request(user, i) one after another (no think time) for `seconds`, all at once:
-	request returns None when it succeeded, else what went wrong."""
+def closed_loop(users: list, request: Callable, seconds: float, think: float = 0.0) -> Load:
+	"""Each of `users` sends request(user, i) one after another for `seconds`, all at once, pausing between
+	requests a random time averaging `think` seconds (a person between two registers; 0: none, every user
+	at full speed): request returns None when it succeeded, else what went wrong."""
+	import random
+
 	import requests
 
 	load, lock = Load(), threading.Lock()
@@ -193,7 +196,14 @@ def closed_loop(users: list, request: Callable, seconds: float) -> Load:
 
 	def run(user):
 		i = 0
+		pause = random.Random(f"think:{id(user)}")
+		if think:  # users start spread over one think time, not all in the same instant
+			time.sleep(pause.uniform(0, think))
 		while time.monotonic() < stop:
+			if i and think:
+				time.sleep(min(pause.expovariate(1 / think), max(0.0, stop - time.monotonic())))
+				if time.monotonic() >= stop:
+					break
 			t0 = time.perf_counter()
 			try:
 				error = request(user, i)
