@@ -573,6 +573,7 @@ def test_finding_alerts_costs_the_same_queries_however_many_placements(world, to
 # long-queue workers on any host sharing the bench's Redis take them; the ones that must be on time run
 # on the default queue, as Frappe runs every cron event.
 LONG = {
+	"ap_framework.placement.attendance_window.rebuild": "Daily Long",
 	"ap_framework.oversight.jobs.low_attendance": "Daily Long",
 	"ap_framework.oversight.jobs.reviews": "Daily Long",
 	"ap_framework.oversight.jobs.providers": "Daily Long",
