@@ -32,6 +32,7 @@ from ap_framework.oversight.alerts import (
 	Outcome,
 	raise_alerts,
 )
+from ap_framework.placement import attendance_window
 from ap_framework.placement.doctype.placement_session.placement_session import COVERS
 from ap_framework.provision import policies as provider_policies
 from ap_framework.rules import oversight as rules
@@ -234,6 +235,19 @@ def _attendance_rates(today: date, weeks: int) -> dict[str, float | None]:
 	"""Each active placement's rate over the window: the marks counted by code in the database."""
 	start, end = rules.attendance_window(today, weeks)
 	p, a = DocType("Placement"), DocType("AP Attendance")
+	if start == attendance_window.since(today) and end == today - timedelta(days=1):
+		# the four weeks' sums kept per placement, less today's marks (the window ends yesterday)
+		live = frappe.qb.from_(p).select(p.name).where(p.status == "Active")
+		kept = attendance_window.sums(live, today)
+		if kept is not None:
+			today_only = {r.placement: r for r in attendance_window.sums_of_day(live, today)}
+			rates = {}
+			for r in kept:
+				t = today_only.get(r.placement)
+				attended = r.attended - (t.attended if t else 0)
+				possible = r.possible - (t.possible if t else 0)
+				rates[r.placement] = round(100 * attended / possible, 1) if possible else None
+			return rates
 	counts: dict[str, dict[str, int]] = defaultdict(dict)
 	for placement, mark, n in (
 		frappe.qb.from_(a)

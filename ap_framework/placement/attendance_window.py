@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 import frappe
-from frappe.query_builder import DocType
+from frappe.query_builder import Case, DocType
+from frappe.query_builder.functions import Sum
 from frappe.utils import now_datetime
 
 from ap_framework.rules import attendance
@@ -86,6 +87,27 @@ def sums(placements_query, as_at: date) -> list[frappe._dict] | None:
 		.where(w.placement.isin(placements_query))
 		.run(as_dict=True)
 	)
+
+
+def sums_of_day(placements_query, day: date) -> list[frappe._dict]:
+	"""The same sums of one day's marks alone (a day is a twentieth of the window): what a window that
+	ends the day before takes off the kept sums."""
+	a = DocType("AP Attendance")
+	return (
+		frappe.qb.from_(a)
+		.select(a.placement, _attended(a).as_("attended"), _possible(a).as_("possible"))
+		.where(a.placement.isin(placements_query) & (a.attendance_date == day))
+		.groupby(a.placement)
+		.run(as_dict=True)
+	)
+
+
+def _attended(a):
+	return Sum(Case().when(a.mark.isin(sorted(attendance.ATTENDED)), 1).else_(0))
+
+
+def _possible(a):
+	return Sum(Case().when(a.mark.isin(sorted(attendance.NOT_POSSIBLE)), 0).else_(1))
 
 
 def _sum_into(as_at: date, placements: list[str] | None = None) -> None:

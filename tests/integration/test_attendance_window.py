@@ -117,3 +117,32 @@ class TestNeverStale:
 		before = held(world.pa1)
 		register.save(world.p1, last_weekday(), "AM", [{"placement": world.pa1, "mark": "/"}])
 		assert held(world.pa1) == before
+
+
+class TestLowAttendanceJob:
+	def test_the_jobs_rates_from_the_sums_are_the_rates_from_the_marks(self, world, fresh):
+		"""The low-attendance window is the four whole weeks up to yesterday: the kept sums less today's
+		marks give the same rate as counting the marks."""
+		from ap_framework.oversight import jobs
+
+		on = last_weekday()
+		register.save(
+			world.p1, on, "AM", [{"placement": world.pa1, "mark": "O"}, {"placement": world.pb1, "mark": "/"}]
+		)
+		register.save(world.p1, on, "PM", [{"placement": world.pa1, "mark": "\\"}])
+		if fresh.weekday() < 5:  # a mark today, which the window leaves out
+			frappe.get_doc(
+				{
+					"doctype": "AP Attendance",
+					"placement": world.pb1,
+					"attendance_date": fresh,
+					"session": "AM",
+					"mark": "O",
+				}
+			).insert()
+		attendance_window.rebuild()
+		from_sums = jobs._attendance_rates(fresh, 4)
+		attendance_window.rebuild(fresh - timedelta(days=1))  # not as at today: the job counts the marks
+		from_marks_ = jobs._attendance_rates(fresh, 4)
+		assert from_sums[world.pa1] == from_marks_[world.pa1] == 50.0
+		assert from_sums.get(world.pb1) == from_marks_.get(world.pb1)
