@@ -10,7 +10,9 @@ Email Queue row: all in the database) stand or fall together:
 ToDos are delivered one per alert, until one run gives one person more than DIGEST_AFTER new tasks of one
 rule (a first run over a whole LA: hundreds of reviews due): those reach the person as one task that links
 to the filtered list of its alerts, while each record keeps its own AP Alert (so nothing is sent twice,
-and each closes on its own). Notifications and emails go one per recipient, listing that recipient's new
+and each closes on its own). The one-alert tasks of a run are written in batches, set-based (AP Alerts,
+ToDos, the records' "assigned" comments and `_assign`, a statement each), and a batch that fails goes
+back to one savepoint per alert, so the failure is logged against its own record. Notifications and emails go one per recipient, listing that recipient's new
 alerts, so a provider's office gets one email for a morning's missing registers, not thirty. A task
 marked `email` (an escalation) is also emailed, once, with its task (which stands if the email cannot go):
 Frappe emails neither a ToDo made directly nor an "Alert" Notification Log, so a task or a notification
@@ -19,13 +21,14 @@ alone reaches nobody who is not signed in.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
 import frappe
 from frappe import _
-from frappe.query_builder import DocType
+from frappe.query_builder import Case, DocType, Field
 from frappe.utils import escape_html, get_url_to_form, now_datetime
 
 from ap_framework.rules import oversight
@@ -82,13 +85,118 @@ def raise_alerts(alerts: list[Alert], now: datetime, outcome: Outcome | None = N
 			tasks.setdefault((a.finding.rule, a.recipient), []).append(a)
 		else:
 			grouped.setdefault((a.channel, a.recipient), []).append(a)
-	units = []
+	units, singles = [], []
 	for group in tasks.values():
-		units += [group] if len(group) > DIGEST_AFTER else [[a] for a in group]
+		if len(group) > DIGEST_AFTER:
+			units.append(group)
+		else:  # plain tasks (not emailed) go in batches, each batch in one statement per table
+			singles += [a for a in group if not a.email]
+			units += [[a] for a in group if a.email]
+	for i in range(0, len(singles), COMMIT_EVERY):
+		batch = singles[i : i + COMMIT_EVERY]
+		_deliver_tasks(batch, now, outcome)
+		if len(batch) == COMMIT_EVERY:  # only a job raises so many: as between units, each batch whole
+			frappe.db.commit()
 	for i, unit in enumerate(units + list(grouped.values()), 1):
 		_deliver(unit, now, outcome)
 		_commit_between_units(i)
 	return outcome
+
+
+def _deliver_tasks(batch: list[Alert], now: datetime, outcome: Outcome) -> None:
+	"""A batch of one-alert tasks delivered set-based: the AP Alerts, the ToDos, the "assigned" comments
+	on their records and the records' assignments (`_assign`), one statement each, in one savepoint, as
+	ToDo.insert makes them one by one. If any of it fails (a concurrent run recorded one of the alerts
+	meanwhile, a record gone), the batch goes back to one unit per alert, so one bad record holds back
+	nothing else and is logged on its own."""
+	if len(batch) < 2:
+		for unit in ([a] for a in batch):
+			_deliver(unit, now, outcome)
+		return
+	try:
+		frappe.db.savepoint(SAVEPOINT)
+		todos = [frappe.generate_hash(length=10) for _a in batch]
+		_record(batch, now, todos=todos)
+		_bulk_todos(batch, todos)
+		frappe.db.release_savepoint(SAVEPOINT)
+		outcome.sent += len(batch)
+	except Exception:
+		frappe.db.rollback(save_point=SAVEPOINT)
+		for unit in ([a] for a in batch):
+			_deliver(unit, now, outcome)
+
+
+def _bulk_todos(batch: list[Alert], names: list[str]) -> None:
+	stamp, user = now_datetime(), frappe.session.user
+	people = {user} | {a.recipient for a in batch}
+	full = dict(
+		frappe.qb.from_("User").select("name", "full_name").where(Field("name").isin(sorted(people))).run()
+	)
+	base = {"creation": stamp, "modified": stamp, "owner": user, "modified_by": user, "docstatus": 0}
+	by = full.get(user) or user
+	todos, comments = [], []
+	for name, a in zip(names, batch, strict=True):
+		f = a.finding
+		description = escape_html(f.render(_))
+		todos.append(
+			{
+				**base,
+				"name": name,
+				"status": "Open",
+				"allocated_to": a.recipient,
+				"reference_type": f.doctype,
+				"reference_name": f.name,
+				"description": description,
+				"priority": a.priority,
+				"date": f.due,
+				"assigned_by": user,
+				"assigned_by_full_name": full.get(user),
+			}
+		)
+		comments.append(  # the comment ToDo.on_update adds to the record ("X assigned Y: ...")
+			{
+				**base,
+				"name": frappe.generate_hash(length=10),
+				"comment_type": "Assigned",
+				"comment_email": user,
+				"comment_by": by,
+				"reference_doctype": f.doctype,
+				"reference_name": f.name,
+				"content": _("{0} assigned {1}: {2}").format(
+					by, full.get(a.recipient) or a.recipient, description
+				),
+			}
+		)
+	for doctype, rows in (("ToDo", todos), ("Comment", comments)):
+		fields = list(rows[0])
+		frappe.db.bulk_insert(doctype, fields, [[r[k] for k in fields] for r in rows])
+	# each record's `_assign`, as ToDo.update_in_reference sets it: its open tasks' people, oldest first
+	by_doctype: dict[str, set[str]] = {}
+	for a in batch:
+		by_doctype.setdefault(a.finding.doctype, set()).add(a.finding.name)
+	t = DocType("ToDo")
+	for doctype, refs in by_doctype.items():  # the doctypes of one job's alerts: one or two
+		assigned: dict[str, list[str]] = {}
+		for ref, person in (
+			frappe.qb.from_(t)
+			.select(t.reference_name, t.allocated_to)
+			.where(
+				(t.reference_type == doctype)
+				& t.reference_name.isin(sorted(refs))
+				& t.status.notin(["Cancelled", "Closed"])
+				& t.allocated_to.isnotnull()
+				& (t.allocated_to != "")
+			)
+			.orderby(t.creation)
+			.orderby(t.name)
+			.run()
+		):
+			assigned.setdefault(ref, []).append(person)
+		r = DocType(doctype)
+		value = Case()
+		for ref, them in assigned.items():
+			value = value.when(r.name == ref, json.dumps(them))
+		frappe.qb.update(r).set(r._assign, value.else_(r._assign)).where(r.name.isin(sorted(assigned))).run()
 
 
 def _not_yet_raised(alerts: list[Alert]) -> list[Alert]:
@@ -145,8 +253,9 @@ def _deliver(unit: list[Alert], now: datetime, outcome: Outcome) -> None:
 		)
 
 
-def _record(unit: list[Alert], now: datetime) -> list[str]:
-	"""The AP Alert rows, before anything is sent (one insert for the unit)."""
+def _record(unit: list[Alert], now: datetime, todos: list[str] | None = None) -> list[str]:
+	"""The AP Alert rows, before anything is sent (one insert for the unit), each naming its task when
+	the task's name is known already (a batch of tasks)."""
 	stamp, user = now_datetime(), frappe.session.user
 	names = [frappe.generate_hash(length=10) for _a in unit]
 	fields = [
@@ -187,10 +296,11 @@ def _record(unit: list[Alert], now: datetime) -> list[str]:
 			a.status,
 			now,
 			a.finding.render(_),
+			todo,
 		]
-		for name, a in zip(names, unit, strict=True)
+		for name, a, todo in zip(names, unit, todos or [None] * len(unit), strict=True)
 	]
-	frappe.db.bulk_insert("AP Alert", fields, rows)
+	frappe.db.bulk_insert("AP Alert", [*fields, "todo"], rows)
 	return names
 
 

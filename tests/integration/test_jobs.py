@@ -407,6 +407,45 @@ class TestProviders:
 
 # ---- placements --------------------------------------------------------------------------------------
 class TestPlacements:
+	def test_tasks_written_in_a_batch_are_what_todo_insert_makes(self, world, town):
+		"""One run's one-alert tasks are written set-based; each is the ToDo Frappe's own insert makes: open,
+		assigned by the job's user, on the record's assignments (`_assign`, what "Assigned To" lists read)
+		with the "assigned" comment on the record's timeline, and named by its AP Alert."""
+		lead = town.users["ap_lead_a"]
+		jobs.placements(now=now_datetime())
+		made = frappe.get_all(
+			"ToDo",
+			filters={"allocated_to": lead},
+			fields=["name", "status", "reference_type", "reference_name", "assigned_by", "description"],
+		)
+		assert len(made) >= 2 and {t.reference_name for t in made} == {town.pa1, town.pa2}
+		by_hand = frappe.get_doc(
+			{
+				"doctype": "ToDo",
+				"allocated_to": lead,
+				"reference_type": "Placement",
+				"reference_name": town.pa1,
+			}
+			| {"description": "by hand", "assigned_by": "Administrator"}
+		).insert()
+		for t in made:
+			assert (t.status, t.reference_type, t.assigned_by) == ("Open", "Placement", by_hand.assigned_by)
+			assert lead in frappe.parse_json(frappe.db.get_value("Placement", t.reference_name, "_assign"))
+			assert frappe.db.exists(
+				"Comment",
+				{
+					"reference_name": t.reference_name,
+					"comment_type": "Assigned",
+					"content": ("like", f"%{t.description}%"),
+				},
+			)
+			assert frappe.db.get_value("AP Alert", {"todo": t.name}, "reference_name") == t.reference_name
+		# the record's assignments list each person once, as Frappe's own insert keeps them
+		assert (
+			frappe.parse_json(frappe.db.get_value("Placement", town.pa1, "_assign")).count(lead)
+			== len([t for t in made if t.reference_name == town.pa1]) + 1
+		)
+
 	def test_ending_part_time_and_unagreed_plans_are_tasks_for_the_ap_lead(self, world, town):
 		frappe.db.set_value("Placement", town.pa1, "planned_end_date", add_days(today(), 10))
 		frappe.db.set_value("Placement", town.pa2, "planned_end_date", add_days(today(), 10))
@@ -456,19 +495,26 @@ class TestPlacements:
 		assert todo_refs(town.users["ap_lead_b"]) == sorted([town.pb1, town.pb2])
 
 	def test_a_failed_delivery_is_rolled_back_logged_and_sent_on_the_next_run(self, world, town, monkeypatch):
-		deliver = alerts_module._todo
+		deliver, deliver_batch = alerts_module._todo, alerts_module._bulk_todos
 
 		def broken(unit, names):
 			deliver(unit, names)  # the ToDo is made, then the delivery fails
 			if unit[0].finding.name == town.pa1:
 				raise RuntimeError("mail server on fire")
 
+		def broken_batch(batch, names):
+			deliver_batch(batch, names)  # the batch's ToDos are made, then it fails as a whole
+			if any(a.finding.name == town.pa1 for a in batch):
+				raise RuntimeError("mail server on fire")
+
 		monkeypatch.setattr(alerts_module, "_todo", broken)
+		monkeypatch.setattr(alerts_module, "_bulk_todos", broken_batch)
 		out = jobs.placements(now=now_datetime())
 		assert out["failed"] >= 1 and errors_about(town.pa1) >= 1
 		assert todo_refs(town.users["ap_lead_a"]) == [town.pa2]  # pa1's ToDo went with its savepoint
 		assert alert_keys(reference_name=town.pa1) == []
 		monkeypatch.setattr(alerts_module, "_todo", deliver)
+		monkeypatch.setattr(alerts_module, "_bulk_todos", deliver_batch)
 		jobs.placements(now=now_datetime())
 		jobs.placements(now=now_datetime())
 		assert todo_refs(town.users["ap_lead_a"]) == sorted([town.pa1, town.pa2])
