@@ -128,6 +128,10 @@ class SpreadsheetBoundError(APValidationError):
 	"""A spreadsheet for Data Import larger, or with more records, than an import into this app takes."""
 
 
+class ImportScopeError(APValidationError):
+	"""A Data Import into a DocType that only a System Manager may import into."""
+
+
 BY_KIND = {
 	"invalid": APValidationError,
 	"malformed": MalformedInputError,
@@ -161,4 +165,5 @@ BY_KIND = {
 	"register_period": RegisterPeriodError,
 	"gias": GIASImportError,
 	"spreadsheet": SpreadsheetBoundError,
+	"import_scope": ImportScopeError,
 }

@@ -127,12 +127,17 @@ doc_events = {
 	"Plan Review": {"on_submit": "ap_framework.oversight.alerts.close_review_todos"},
 	# each role's desk home is the user's default workspace (Frappe v15 lands there after login)
 	"User": {"validate": "ap_framework.oversight.homes.set_default_workspace"},
-	# a spreadsheet into this app's DocTypes is bounded in bytes and records: ap_framework/rules/spreadsheet.py
+	# an AP Administrator imports the LA's spreadsheets into the templates' DocTypes only (refused before
+	# Frappe's own checks, so the refusal names the Document Type whatever it is), and a spreadsheet into
+	# this app's DocTypes is bounded in bytes and records (ap_framework/rules/spreadsheet.py)
 	"Data Import": {
 		"before_validate": "ap_framework.setup.data_import.before_validate",
 		"validate": "ap_framework.setup.data_import.validate",
 	},
 }
+# ...and sees no System Manager's import of anything else (its file and log included)
+permission_query_conditions["Data Import"] = "ap_framework.setup.data_import.query_conditions"
+has_permission["Data Import"] = "ap_framework.setup.data_import.has_permission"
 # access audit: a desk form loaded, a print or PDF made (Administrator's too, whom no permission hook sees)
 doc_events.update(
 	{

@@ -6,6 +6,7 @@ import frappe
 
 from ap_framework.finance import setup as finance_setup
 from ap_framework.oversight import homes
+from ap_framework.setup import data_import
 
 ROLES = (
 	"AP Administrator",
@@ -25,11 +26,13 @@ FRAPPE_DEFAULTS = frozenset({"Pending", "Approved", "Rejected", "Approve", "Reje
 def after_install():
 	save_default_settings()
 	finance_setup.install()  # ERPNext's fields, only where ERPNext is installed
+	data_import.grant()  # the AP Administrator imports the LA's spreadsheets
 
 
 def after_migrate():
 	save_default_settings()
 	finance_setup.install()
+	data_import.grant()
 	homes.assign_homes()  # users made before their role had a home land on it too
 
 

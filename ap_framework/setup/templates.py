@@ -13,6 +13,7 @@ from ap_framework import api_input
 from ap_framework.rules import request
 
 TEMPLATES = {"providers": "ap_providers.csv", "pupils": "pupils.csv", "placements": "placements.csv"}
+DOCTYPES = {"providers": "AP Provider", "pupils": "Pupil", "placements": "Placement"}  # what each fills
 LABELS = {"template": "Template"}
 IMPORTERS = ("AP Administrator", "System Manager")  # who imports an LA's spreadsheets
 
