@@ -138,6 +138,8 @@ doc_events = {
 # ...and sees no System Manager's import of anything else (its file and log included)
 permission_query_conditions["Data Import"] = "ap_framework.setup.data_import.query_conditions"
 has_permission["Data Import"] = "ap_framework.setup.data_import.has_permission"
+permission_query_conditions["Data Import Log"] = "ap_framework.setup.data_import.log_query_conditions"
+has_permission["Data Import Log"] = "ap_framework.setup.data_import.log_has_permission"
 # access audit: a desk form loaded, a print or PDF made (Administrator's too, whom no permission hook sees)
 doc_events.update(
 	{

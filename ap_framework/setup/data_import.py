@@ -27,7 +27,7 @@ from ap_framework.validation import throw_problems
 
 IMPORTABLE = tuple(DOCTYPES.values())
 ROLE = rules.IMPORTER
-RIGHTS = ("read", "write", "create")
+RIGHTS = {"Data Import": ("read", "write", "create"), "Data Import Log": ("read",)}  # the form reads its log
 ANYTHING = "System Manager"  # Frappe's own importer of any DocType
 
 
@@ -63,23 +63,44 @@ def has_permission(doc, ptype: str | None = None, user: str | None = None, debug
 	return doc.reference_doctype in IMPORTABLE
 
 
+def log_has_permission(doc, ptype: str | None = None, user: str | None = None, debug: bool = False) -> bool:
+	"""A Data Import Log is read as its import is."""
+	if may_import_anything(user):
+		return True
+	return frappe.db.get_value("Data Import", doc.data_import, "reference_doctype") in IMPORTABLE
+
+
 def query_conditions(user: str | None = None) -> str:
 	if may_import_anything(user):
 		return ""
-	values = ", ".join(frappe.db.escape(dt) for dt in IMPORTABLE)
-	return f"`tabData Import`.`reference_doctype` in ({values})"
+	return f"`tabData Import`.`reference_doctype` in ({_importable()})"
+
+
+def log_query_conditions(user: str | None = None) -> str:
+	if may_import_anything(user):
+		return ""
+	return (
+		"`tabData Import Log`.`data_import` in (select `name` from `tabData Import`"
+		f" where `reference_doctype` in ({_importable()}))"
+	)
+
+
+def _importable() -> str:
+	return ", ".join(frappe.db.escape(dt) for dt in IMPORTABLE)
 
 
 def grant():
-	"""Give the AP Administrator create, read and write on Data Import, as Custom DocPerm rows (Frappe
-	first copies the DocType's own rules, System Manager's, so they stay). Run again, it changes nothing."""
+	"""Give the AP Administrator create, read and write on Data Import (and read on its log), as Custom
+	DocPerm rows (Frappe first copies the DocType's own rules, System Manager's, so they stay). Run
+	again, it changes nothing."""
 	assert ROLE in IMPORTERS
 	from frappe.permissions import add_permission
 
-	add_permission("Data Import", ROLE, 0)
-	name = frappe.db.get_value(
-		"Custom DocPerm", {"parent": "Data Import", "role": ROLE, "permlevel": 0, "if_owner": 0}
-	)
-	if any(not frappe.db.get_value("Custom DocPerm", name, right) for right in RIGHTS):
-		frappe.db.set_value("Custom DocPerm", name, dict.fromkeys(RIGHTS, 1))
-		frappe.clear_cache(doctype="Data Import")
+	for doctype, rights in RIGHTS.items():
+		add_permission(doctype, ROLE, 0)
+		name = frappe.db.get_value(
+			"Custom DocPerm", {"parent": doctype, "role": ROLE, "permlevel": 0, "if_owner": 0}
+		)
+		if any(not frappe.db.get_value("Custom DocPerm", name, right) for right in rights):
+			frappe.db.set_value("Custom DocPerm", name, dict.fromkeys(rights, 1))
+			frappe.clear_cache(doctype=doctype)

@@ -125,6 +125,17 @@ def test_the_ap_administrator_sees_no_system_managers_import_of_users(world):
 	assert visible == [placements.name]
 	assert not frappe.has_permission("Data Import", "read", doc=users.name)
 	assert frappe.has_permission("Data Import", "write", doc=placements.name)
+	frappe.set_user("Administrator")
+	logs = {
+		di.name: frappe.get_doc(
+			{"doctype": "Data Import Log", "data_import": di.name, "success": 1, "log_index": 0}
+		).insert(ignore_permissions=True)  # as the import job writes it
+		for di in (users, placements)
+	}
+	frappe.set_user(world.users["admin"])
+	visible = frappe.get_list("Data Import Log", filters={"name": ("in", [x.name for x in logs.values()])})
+	assert [x.name for x in visible] == [logs[placements.name].name]  # the form reads its own log
+	assert not frappe.has_permission("Data Import Log", "read", doc=logs[users.name].name)
 	frappe.db.rollback()
 
 
