@@ -65,7 +65,11 @@ def town(world, monkeypatch):
 		"School", t.school_a, {"ap_lead": u["ap_lead_a"], "dsl": u["dsl_a"], "senior_leader": u["senior_a"]}
 	)
 	frappe.db.set_value("School", t.school_b, {"ap_lead": u["ap_lead_b"]})
-	return t
+	frappe.local.outgoing_email_account = {}  # found afresh from the setting above
+	yield t
+	# Frappe keeps the outgoing account it found (the one mail_server makes) for the rest of the process:
+	# forget it, or a later test sends through an account whose setting is gone
+	frappe.local.outgoing_email_account = {}
 
 
 def todos(user) -> list[tuple[str, str]]:

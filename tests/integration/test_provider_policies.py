@@ -219,6 +219,9 @@ class TestApproval:
 def isolated(monkeypatch):
 	monkeypatch.setattr(alerts_module, "COMMIT_EVERY", 10**9)
 	monkeypatch.setitem(frappe.local.conf, "mail_server", "smtp.invalid")
+	frappe.local.outgoing_email_account = {}  # found afresh from the setting above
+	yield
+	frappe.local.outgoing_email_account = {}  # the account mail_server made: no later test may find it
 
 
 def policy_alerts(provider):
