@@ -74,6 +74,33 @@ def frappe_cli(*args: str) -> list[str]:
 	return [bench_python(), "-m", "frappe.utils.bench_helper", "frappe", *args]
 
 
+_ONE_JOB = """
+import sys, frappe
+from frappe.utils.background_jobs import get_job
+frappe.init(site=sys.argv[1], sites_path="."); frappe.connect()
+job = get_job(sys.argv[2])
+frappe.destroy()
+if job is None:
+	sys.exit("nothing queued as " + sys.argv[2])
+job.perform()
+job.delete()
+"""
+
+
+def run_queued_job(job_id: str) -> None:
+	"""Run the one job the site queued as `job_id` the way an RQ worker does (its own process, through
+	Frappe's execute_job as the user who queued it), then take it off the queue. A burst worker would
+	also run whatever else any site of the bench had queued, other tests' leftovers among them."""
+	out = subprocess.run(
+		[bench_python(), "-c", _ONE_JOB, SITE, job_id],
+		cwd=BENCH / "sites",
+		capture_output=True,
+		text=True,
+		timeout=600,
+	)
+	assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-3000:]
+
+
 def ensure_encryption_key(site_name: str) -> None:
 	"""Give the site its encryption key before any server starts. A new v16 site has none until a secret
 	is first stored; a server started before then makes up a key of its own and cannot read the secrets
