@@ -11,13 +11,13 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import frappe
-from frappe.query_builder import Case, DocType
+from frappe.query_builder import DocType
 from frappe.query_builder.functions import Count, Max, Sum
 
 from ap_framework import permissions
 from ap_framework.placement import attendance_window
 from ap_framework.provision import policies as provider_policies
-from ap_framework.rules import attendance, offrolling, readiness
+from ap_framework.rules import offrolling, readiness
 from ap_framework.settings import get_settings
 from ap_framework.utils import site_today, to_date
 
@@ -190,14 +190,12 @@ def readiness_facts(
 	marks = attendance_window.sums(names, today)
 	if marks is None:
 		att = DocType("AP Attendance")
-		attended = Sum(Case().when(att.mark.isin(sorted(attendance.ATTENDED)), 1).else_(0))
-		possible = Sum(Case().when(att.mark.isin(sorted(attendance.NOT_POSSIBLE)), 0).else_(1))
 		marks = (
 			frappe.qb.from_(att)
 			.select(
 				att.placement,
-				attended.as_("attended"),
-				possible.as_("possible"),
+				attendance_window.attended(att).as_("attended"),
+				attendance_window.possible(att).as_("possible"),
 				Sum(att.reported_late).as_("late"),
 				Count("*").as_("registers"),
 			)

@@ -95,18 +95,20 @@ def sums_of_day(placements_query, day: date) -> list[frappe._dict]:
 	a = DocType("AP Attendance")
 	return (
 		frappe.qb.from_(a)
-		.select(a.placement, _attended(a).as_("attended"), _possible(a).as_("possible"))
+		.select(a.placement, attended(a).as_("attended"), possible(a).as_("possible"))
 		.where(a.placement.isin(placements_query) & (a.attendance_date == day))
 		.groupby(a.placement)
 		.run(as_dict=True)
 	)
 
 
-def _attended(a):
+def attended(a):
+	"""Sessions attended among marks `a` (a query builder table of AP Attendance)."""
 	return Sum(Case().when(a.mark.isin(sorted(attendance.ATTENDED)), 1).else_(0))
 
 
-def _possible(a):
+def possible(a):
+	"""Possible sessions among marks `a`: every mark but those the DfE counts as not possible."""
 	return Sum(Case().when(a.mark.isin(sorted(attendance.NOT_POSSIBLE)), 0).else_(1))
 
 
