@@ -2,6 +2,7 @@
 
 	AP_BENCH=/opt/bench AP_SITE=SITE /opt/bench/env/bin/python benchmarks/national_targets.py \
 		[--sizes 10000 50000] [--seed 15] [--users 100] [--seconds 60] [--skip-jobs|reports|http]
+		[--jobs reviews weekly_digest]
 
 On the national dataset (benchmarks/national.py), built or topped up to each size, smallest first:
 1. Every oversight job (ap_framework/oversight/jobs.py) run twice as at the dataset's anchor (a school
@@ -171,11 +172,11 @@ def forget_what_was_sent(since: datetime) -> None:
 	frappe.db.commit()
 
 
-def job_figures(size: int, now: datetime, results: dict) -> None:
+def job_figures(size: int, now: datetime, results: dict, chosen: list[str]) -> None:
 	since = frappe.utils.now_datetime()
 	errors_before = frappe.db.count("Error Log")
 	try:
-		for job in JOBS:
+		for job in chosen:
 			first, second = run_job(job, now), run_job(job, now)
 			results[(size, job)] = (first, second)
 			if second[0] > 1 and second[1] <= 50:  # finding the alerts is slow: which statement, and why
@@ -438,6 +439,7 @@ def main():
 	# (a register a session), and 0 runs every user flat out, which measures the server's capacity instead.
 	parser.add_argument("--think", type=float, default=5.0)
 	parser.add_argument("--skip-jobs", action="store_true")
+	parser.add_argument("--jobs", nargs="+", choices=JOBS, default=JOBS, help="only these jobs")
 	parser.add_argument("--skip-reports", action="store_true")
 	parser.add_argument("--skip-http", action="store_true")
 	args = parser.parse_args()
@@ -471,11 +473,11 @@ def main():
 			None,
 		)
 		if not args.skip_jobs:
-			job_figures(size, out["anchor"], results)
+			job_figures(size, out["anchor"], results, args.jobs)
 	anchor = national._stored()[1]
 	measured = sorted({s for s, _j in results})
 	at = " / ".join(f"{s // 1000}k" for s in measured)
-	for job in JOBS if results else []:
+	for job in [j for j in JOBS if j in args.jobs] if results else []:
 		firsts = [results[(s, job)][0] for s in measured]
 		seconds = [results[(s, job)][1] for s in measured]
 		note(

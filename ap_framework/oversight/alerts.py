@@ -12,11 +12,12 @@ rule (a first run over a whole LA: hundreds of reviews due): those reach the per
 to the filtered list of its alerts, while each record keeps its own AP Alert (so nothing is sent twice,
 and each closes on its own). The one-alert tasks of a run are written in batches, set-based (AP Alerts,
 ToDos, the records' "assigned" comments and `_assign`, a statement each), and a batch that fails goes
-back to one savepoint per alert, so the failure is logged against its own record. Notifications and emails go one per recipient, listing that recipient's new
-alerts, so a provider's office gets one email for a morning's missing registers, not thirty. A task
-marked `email` (an escalation) is also emailed, once, with its task (which stands if the email cannot go):
-Frappe emails neither a ToDo made directly nor an "Alert" Notification Log, so a task or a notification
-alone reaches nobody who is not signed in.
+back to one savepoint per alert, so the failure is logged against its own record. Notifications and
+emails go one per recipient, listing that recipient's new alerts, so a provider's office gets one email
+for a morning's missing registers, not thirty. Tasks marked `email` (escalations) are also emailed: once
+per person and rule, listing that run's tasks, in the tasks' transaction (the tasks stand if the email
+cannot go). Frappe emails neither a ToDo made directly nor an "Alert" Notification Log, so a task or a
+notification alone reaches nobody who is not signed in.
 """
 
 from __future__ import annotations
@@ -85,17 +86,11 @@ def raise_alerts(alerts: list[Alert], now: datetime, outcome: Outcome | None = N
 			tasks.setdefault((a.finding.rule, a.recipient), []).append(a)
 		else:
 			grouped.setdefault((a.channel, a.recipient), []).append(a)
-	units, singles = [], []
-	for group in tasks.values():
-		if len(group) > DIGEST_AFTER:
-			units.append(group)
-		else:  # plain tasks (not emailed) go in batches, each batch in one statement per table
-			singles += [a for a in group if not a.email]
-			units += [[a] for a in group if a.email]
-	for i in range(0, len(singles), COMMIT_EVERY):
-		batch = singles[i : i + COMMIT_EVERY]
+	units = [group for group in tasks.values() if len(group) > DIGEST_AFTER]
+	# one-alert tasks go in batches of whole groups, each batch in one statement per table
+	for batch in _batches([group for group in tasks.values() if len(group) <= DIGEST_AFTER]):
 		_deliver_tasks(batch, now, outcome)
-		if len(batch) == COMMIT_EVERY:  # only a job raises so many: as between units, each batch whole
+		if sum(map(len, batch)) >= COMMIT_EVERY:  # only a job raises so many: each batch whole
 			frappe.db.commit()
 	for i, unit in enumerate(units + list(grouped.values()), 1):
 		_deliver(unit, now, outcome)
@@ -103,12 +98,28 @@ def raise_alerts(alerts: list[Alert], now: datetime, outcome: Outcome | None = N
 	return outcome
 
 
-def _deliver_tasks(batch: list[Alert], now: datetime, outcome: Outcome) -> None:
-	"""A batch of one-alert tasks delivered set-based: the AP Alerts, the ToDos, the "assigned" comments
-	on their records and the records' assignments (`_assign`), one statement each, in one savepoint, as
-	ToDo.insert makes them one by one. If any of it fails (a concurrent run recorded one of the alerts
-	meanwhile, a record gone), the batch goes back to one unit per alert, so one bad record holds back
-	nothing else and is logged on its own."""
+def _batches(groups: list[list[Alert]]) -> list[list[list[Alert]]]:
+	"""Whole groups (one rule, one person) into batches of about COMMIT_EVERY alerts: a group's alerts and
+	its one email are always in the same transaction."""
+	batches, batch, size = [], [], 0
+	for group in groups:
+		batch.append(group)
+		size += len(group)
+		if size >= COMMIT_EVERY:
+			batches.append(batch)
+			batch, size = [], 0
+	return [*batches, batch] if batch else batches
+
+
+def _deliver_tasks(groups: list[list[Alert]], now: datetime, outcome: Outcome) -> None:
+	"""One-alert tasks delivered set-based: the AP Alerts, the ToDos, the "assigned" comments on their
+	records and the records' assignments (`_assign`), one statement each, in one savepoint, as ToDo.insert
+	makes them one by one. A group of escalations (one rule, one person) is then emailed once, listing its
+	tasks: a first run that finds a school's eight overdue reviews sends its senior leader one email, not
+	eight. If any of it fails (a concurrent run recorded one of the alerts meanwhile, a record gone), the
+	batch goes back to one unit per alert, so one bad record holds back nothing else and is logged on its
+	own."""
+	batch = [a for group in groups for a in group]
 	if len(batch) < 2:
 		for unit in ([a] for a in batch):
 			_deliver(unit, now, outcome)
@@ -118,6 +129,9 @@ def _deliver_tasks(batch: list[Alert], now: datetime, outcome: Outcome) -> None:
 		todos = [frappe.generate_hash(length=10) for _a in batch]
 		_record(batch, now, todos=todos)
 		_bulk_todos(batch, todos)
+		for group in groups:
+			if group[0].email:
+				_email_beside_task(group)
 		frappe.db.release_savepoint(SAVEPOINT)
 		outcome.sent += len(batch)
 	except Exception:

@@ -309,6 +309,25 @@ class TestReviews:
 		jobs.reviews(now=now)
 		assert len(todo_refs(lead)) == 2 and len(todo_refs(senior)) == 1
 
+	def test_a_schools_overdue_reviews_are_a_task_each_and_one_email_to_its_senior_leader(
+		self, world, town
+	):
+		"""Escalations that share a rule and a person reach that person as one email listing them, with a
+		task for each; the next run sends nothing more."""
+		senior = town.users["senior_a"]
+		pa3 = world.placement(world.pupil(town.school_a), town.p1, "Active").name
+		overdue = sorted([town.pa1, town.pa2, pa3])
+		for name in overdue:
+			frappe.db.set_value("Placement", name, "next_review_date", add_days(today(), -3))
+		for _run in range(2):
+			jobs.reviews(now=now_datetime())
+		assert todo_refs(senior) == overdue
+		(escalation,) = emails_to(senior)
+		subject, html = escalation
+		assert "3" in subject, subject
+		assert all(name in html for name in overdue), html
+		assert frappe.db.count("AP Alert", {"recipient": senior, "rule": rules.REVIEW_OVERDUE}) == 3
+
 	def test_many_tasks_of_one_rule_reach_a_person_as_one_digest_that_closes_with_its_last(
 		self, world, town, monkeypatch
 	):
