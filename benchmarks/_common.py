@@ -95,6 +95,27 @@ def serve(site: str) -> tuple[subprocess.Popen, str]:
 	raise SystemExit(f"frappe serve of {site} did not start")
 
 
+def drain_long_queue(workers: int) -> float:
+	"""`workers` burst RQ workers on the long queue, as a bench's long workers (on this host or any other
+	sharing its Redis) would take its jobs; they exit once it is empty. The seconds until the last exits."""
+	t0 = time.perf_counter()
+	procs = [
+		subprocess.Popen(
+			[PYTHON, "-m", "frappe.utils.bench_helper", "frappe", "worker", "--queue", "long", "--burst"],
+			cwd=BENCH / "sites",
+			stdout=subprocess.DEVNULL,
+			stderr=subprocess.PIPE,
+			text=True,
+		)
+		for _ in range(workers)
+	]
+	for proc in procs:
+		_out, err = proc.communicate(timeout=3600)
+		if proc.returncode:
+			raise SystemExit(f"a long-queue worker failed: {err[-2000:]}")
+	return time.perf_counter() - t0
+
+
 def production_workers() -> int:
 	"""The gunicorn workers a production bench runs (bench's default: 2 × cores + 1)."""
 	return 2 * (os.cpu_count() or 1) + 1

@@ -22,6 +22,7 @@ notification alone reaches nobody who is not signed in.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -42,6 +43,8 @@ SAVEPOINT = "ap_alert"
 EMAIL_SAVEPOINT = "ap_alert_email"  # an emailed task's email, inside the alert's own savepoint
 COMMIT_EVERY = 500  # delivered units (a ToDo, or one recipient's message) per transaction
 DIGEST_AFTER = 10  # more new tasks than this, of one rule for one person in one run, are one task
+SPREAD_AFTER = 200  # a spread run with more new alerts than this hands them to queued jobs
+SPREAD_CHUNK = 250  # alerts per queued job (a recipient's alerts are never split)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Outcome:
 	sent: int = 0
 	failed: int = 0  # logged; retried next run
 	duplicate: int = 0  # raised meanwhile by a concurrent run
+	queued: int = 0  # jobs on the long queue that raise the rest (a large spread run)
 	bad_records: int = 0  # records skipped while gathering (logged)
 	extra: dict = field(default_factory=dict)
 
@@ -74,11 +78,22 @@ class Outcome:
 		return asdict(self)
 
 
-def raise_alerts(alerts: list[Alert], now: datetime, outcome: Outcome | None = None) -> Outcome:
+def raise_alerts(
+	alerts: list[Alert], now: datetime, outcome: Outcome | None = None, spread: str | None = None
+) -> Outcome:
+	"""Raise each alert not raised before. `spread` (the job's name): a run with more than SPREAD_AFTER new
+	alerts hands them to jobs on the long queue instead, SPREAD_CHUNK each, so any number of workers, on
+	any host sharing the bench's Redis, render and queue the emails between them (Frappe renders each
+	email, CSS inlined, as it queues it: tens of milliseconds, thousands of times on a Monday)."""
 	outcome = outcome or Outcome()
 	outcome.found += len(alerts)
 	new = _not_yet_raised(alerts)
 	outcome.new += len(new)
+	if spread and len(new) > SPREAD_AFTER:
+		jobs = _spread(new, now, spread)
+		outcome.queued += len(jobs)
+		outcome.extra["queued_jobs"] = jobs
+		return outcome
 	tasks: dict[tuple[str, str], list[Alert]] = {}
 	grouped: dict[tuple[str, str], list[Alert]] = {}
 	for a in new:
@@ -96,6 +111,42 @@ def raise_alerts(alerts: list[Alert], now: datetime, outcome: Outcome | None = N
 		_deliver(unit, now, outcome)
 		_commit_between_units(i)
 	return outcome
+
+
+def _spread(new: list[Alert], now: datetime, name: str) -> list[str]:
+	"""Queue the alerts in chunks, a recipient's alerts together (they are one message). A chunk's job id
+	is its alerts' keys: a second run while it waits queues nothing again, and a chunk that runs twice
+	anyway finds its alerts raised and sends nothing."""
+	by_recipient: dict[str, list[Alert]] = {}
+	for a in new:
+		by_recipient.setdefault(a.recipient, []).append(a)
+	chunks, chunk = [], []
+	for recipient in sorted(by_recipient):
+		chunk += by_recipient[recipient]
+		if len(chunk) >= SPREAD_CHUNK:
+			chunks.append(chunk)
+			chunk = []
+	if chunk:
+		chunks.append(chunk)
+	ids = []
+	for chunk in chunks:
+		keys = repr(sorted(a.key for a in chunk)).encode()
+		job_id = f"ap_alerts::{name}::{hashlib.sha1(keys, usedforsecurity=False).hexdigest()[:20]}"
+		frappe.enqueue(
+			"ap_framework.oversight.alerts.raise_queued",
+			queue="long",
+			job_id=job_id,
+			deduplicate=True,
+			alerts=chunk,
+			raised_at=now,
+		)
+		ids.append(job_id)
+	return ids
+
+
+def raise_queued(alerts: list[Alert], raised_at: datetime) -> dict:
+	"""A queued chunk of a spread run's alerts: raised as the run itself would have, each once."""
+	return raise_alerts(alerts, raised_at).as_dict()
 
 
 def _batches(groups: list[list[Alert]]) -> list[list[list[Alert]]]:

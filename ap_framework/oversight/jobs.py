@@ -161,7 +161,8 @@ def placements(now: datetime | None = None) -> dict:
 
 def weekly_digest(now: datetime | None = None) -> dict:
 	"""Monday morning: each school's Senior Leader gets one email with counts and lists of everything the
-	daily jobs look for, as it stands, plus the registers missed in the past week. Once per school and week."""
+	daily jobs look for, as it stands, plus the registers missed in the past week. Once per school and week.
+	Over a whole LA the emails are rendered by jobs on the long queue (alerts.raise_alerts, `spread`)."""
 	now = now or now_datetime()
 	today, settings, outcome = now.date(), get_settings(), Outcome()
 	provider_findings, active = _detect_providers(today, settings, outcome)
@@ -199,7 +200,7 @@ def weekly_digest(now: datetime | None = None) -> dict:
 			alerts.append(
 				Alert(finding, leader.user, EMAIL, leader.email, content=_digest_html(school, items[school]))
 			)
-	return raise_alerts(alerts, now, outcome).as_dict()
+	return raise_alerts(alerts, now, outcome, spread="weekly_digest").as_dict()
 
 
 # ---- detection: a fixed number of queries each -----------------------------------------------------

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 import frappe
 import pytest
 from frappe.utils import add_days, getdate, now_datetime, today
+from frappe.utils.background_jobs import get_job
 
 from ap_framework.oversight import alerts as alerts_module
 from ap_framework.oversight import jobs
@@ -309,9 +310,7 @@ class TestReviews:
 		jobs.reviews(now=now)
 		assert len(todo_refs(lead)) == 2 and len(todo_refs(senior)) == 1
 
-	def test_a_schools_overdue_reviews_are_a_task_each_and_one_email_to_its_senior_leader(
-		self, world, town
-	):
+	def test_a_schools_overdue_reviews_are_a_task_each_and_one_email_to_its_senior_leader(self, world, town):
 		"""Escalations that share a rule and a person reach that person as one email listing them, with a
 		task for each; the next run sends nothing more."""
 		senior = town.users["senior_a"]
@@ -562,6 +561,42 @@ class TestWeeklyDigest:
 		]
 		jobs.weekly_digest(now=now + timedelta(days=7))
 		assert len(emails_to(senior)) == 2
+
+	def test_over_a_whole_la_the_digests_are_rendered_by_queued_jobs_each_once(
+		self, world, town, monkeypatch
+	):
+		"""A large run hands its emails to jobs on the long queue (any worker may take them); each job,
+		run as a worker runs it from what Redis holds, sends its digests once, and neither a second run of
+		the job nor a queued job run twice sends anything again."""
+		monkeypatch.setattr(alerts_module, "SPREAD_AFTER", 0)
+		monkeypatch.setattr(alerts_module, "SPREAD_CHUNK", 1)
+		senior, now = town.users["senior_a"], now_datetime()
+		frappe.db.set_value("School", town.school_b, "senior_leader", town.users["ap_lead_b"])
+		out = jobs.weekly_digest(now=now)
+		queued = out["extra"]["queued_jobs"]
+		try:
+			assert out["queued"] == len(queued) >= 2 and out["sent"] == 0  # a job per school's leader here
+			assert emails_to(senior) == []
+			held = [get_job(job_id) for job_id in queued]
+			assert all(job and job.origin.split(":")[-1] == "long" for job in held), queued
+			assert jobs.weekly_digest(now=now)["queued"] == len(queued)  # still waiting: the same jobs
+			assert [get_job(job_id).id for job_id in queued] == [job.id for job in held]
+			for job in held:  # what a worker would call, with what the queue holds
+				call = job.kwargs
+				assert call["method"] == "ap_framework.oversight.alerts.raise_queued"
+				frappe.get_attr(call["method"])(**call["kwargs"])
+			(digest,) = emails_to(senior)
+			assert digest[0] == f"Weekly AP oversight digest for {town.school_a}"
+			assert [s for s, _html in emails_to(town.users["ap_lead_b"])] == [
+				f"Weekly AP oversight digest for {town.school_b}"
+			]
+			again = [frappe.get_attr(j.kwargs["method"])(**j.kwargs["kwargs"]) for j in held]
+			assert sum(o["sent"] for o in again) == 0 and len(emails_to(senior)) == 1
+			assert jobs.weekly_digest(now=now)["queued"] == 0
+		finally:
+			for job_id in queued:
+				if job := get_job(job_id):
+					job.delete()
 
 
 # ---- exactly once, cheaply ---------------------------------------------------------------------------
