@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
+from frappe.query_builder import DocType
 
 PROVIDER_ROLE = "AP Provider User"
 
@@ -11,8 +12,13 @@ PROVIDER_ROLE = "AP Provider User"
 def provider_of(user: str) -> str | None:
 	if user in ("Guest", "Administrator") or PROVIDER_ROLE not in frappe.get_roles(user):
 		return None
-	providers = frappe.get_all(
-		"User Permission", filters={"user": user, "allow": "AP Provider"}, pluck="for_value"
+	up = DocType("User Permission")  # on every portal request: the query itself, not get_all's assembly
+	providers = (
+		frappe.qb.from_(up)
+		.select(up.for_value)
+		.where((up.user == user) & (up.allow == "AP Provider"))
+		.limit(2)
+		.run(pluck=True)
 	)
 	return providers[0] if len(providers) == 1 else None
 

@@ -36,6 +36,8 @@ def expected(provider: str, on: date, session: str | None = None) -> dict[str, r
 		.on((s.parent == p.name) & (s.parenttype == "Placement"))
 		.select(
 			p.name,
+			p.pupil,
+			p.school,
 			p.pupil_name,
 			p.start_date,
 			p.end_date,
@@ -64,7 +66,13 @@ def expected(provider: str, on: date, session: str | None = None) -> dict[str, r
 	for (name, each), minutes in starts.items():
 		r, end = placements[name]
 		out[name if session else f"{name}|{each}"] = register.Expected(
-			name, r.pupil_name, getdate(r.start_date), end, timetable.register_opens(each, minutes, windows)
+			name,
+			r.pupil_name,
+			getdate(r.start_date),
+			end,
+			timetable.register_opens(each, minutes, windows),
+			r.pupil,
+			r.school,
 		)
 	return out
 
@@ -190,7 +198,7 @@ def save(provider: str, on, session: str, marks: list[dict], now: datetime | Non
 				)
 		if s.mark in attendance.UNEXPLAINED and (before is None or before.mark != s.mark):
 			unexplained.append(s.placement)
-	_insert(inserts, rows, on, session, now)
+	_insert(inserts, rows, provider, on, session, now)
 	attendance_window.keep_in_step([s.placement for s, _late in inserts] + changed)
 	if unexplained:
 		notify_unexplained_absence(unexplained, on, session)
@@ -203,15 +211,10 @@ def save(provider: str, on, session: str, marks: list[dict], now: datetime | Non
 	}
 
 
-def _insert(inserts, rows, on, session, now):
+def _insert(inserts, rows, provider, on, session, now):
+	"""The new marks in one statement, filed under the pupil, school and provider expected() read."""
 	if not inserts:
 		return
-	placements = frappe.get_all(
-		"Placement",
-		filters={"name": ("in", [s.placement for s, _late in inserts])},
-		fields=["name", "pupil", "pupil_name", "school", "provider"],
-	)
-	by_name = {p.name: p for p in placements}
 	user = frappe.session.user
 	records = [
 		{
@@ -222,10 +225,10 @@ def _insert(inserts, rows, on, session, now):
 			"modified_by": user,
 			"docstatus": 0,
 			"placement": s.placement,
-			"pupil": by_name[s.placement].pupil,
-			"pupil_name": by_name[s.placement].pupil_name,
-			"school": by_name[s.placement].school,
-			"provider": by_name[s.placement].provider,
+			"pupil": rows[s.placement].pupil,
+			"pupil_name": rows[s.placement].pupil_name,
+			"school": rows[s.placement].school,
+			"provider": provider,
 			"attendance_date": on,
 			"session": session,
 			"mark": s.mark,

@@ -17,6 +17,8 @@ class Expected:
 	start: date
 	end: date | None
 	session_start: int  # minutes after midnight
+	pupil: str = ""  # what the mark is filed under, beside the placement
+	school: str = ""
 
 
 @dataclass(frozen=True)
