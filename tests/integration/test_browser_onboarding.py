@@ -14,12 +14,11 @@ import random
 
 import frappe
 import pytest
-from frappe.utils import add_days, today
 
 from tests import gias_file
 from tests.integration.conftest import run_queued_job
 from tests.integration.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Playwright fixture)
-from tests.integration.test_spreadsheet_import import uk_date
+from tests.integration.test_data_import_access import rows_for
 from tests.integration.world import World
 
 LAS = "873, 874"
@@ -226,38 +225,9 @@ def test_an_la_is_onboarded_in_the_desk(world, base_url, browser, onboarding):  
 
 
 def filled(header: list[str], world, pupils) -> str:
-	"""The template filled in as an LA officer would: two placements with their week and, rows 12-16,
-	one with no Placement Type."""
-	start = add_days(today(), 21)
-	common = {
-		"Placement Type": "Off-site Direction",
-		"Start Date": uk_date(start),
-		"Planned End Date": uk_date(add_days(start, 70)),
-		"Rationale": "A smaller setting for a term",
-		"Census Reason": "BEH",
-	}
-	upns = [frappe.db.get_value("Pupil", p, "upn") for p in pupils]
-	days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
-	slot = {"Start Time (Timetable)": "09:00", "End Time (Timetable)": "15:00"}
-	rows = []
-	for upn, provider, over in (
-		(upns[0], world.p1, {}),
-		(upns[1], world.p2, {}),
-		(upns[2], world.p1, {"Placement Type": ""}),
-	):
-		rows.append(
-			{
-				**common,
-				"Pupil UPN": upn,
-				"Provider Name": provider,
-				**over,
-				"Weekday (Timetable)": days[0],
-				**slot,
-			}
-		)
-		rows += [{"Weekday (Timetable)": d, **slot} for d in days[1:]]
+	"""The template filled in (test_data_import_access.rows_for), in the template's own columns."""
 	out = io.StringIO()
 	writer = csv.writer(out, lineterminator="\n")
 	writer.writerow(header)
-	writer.writerows([[r.get(c, "") for c in header] for r in rows])
+	writer.writerows([[r.get(c, "") for c in header] for r in rows_for(world, pupils)])
 	return out.getvalue()

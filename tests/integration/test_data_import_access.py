@@ -55,6 +55,15 @@ def week(first: dict) -> list[dict]:
 
 def placement_rows(world, made) -> list[dict]:  # noqa: F811
 	"""Two placements the app accepts and, rows 12-16, one with no Placement Type, for pupils of their own."""
+	pupils = [world.pupil(school) for school in (world.school_a, world.school_b, world.school_a)]
+	made.extend(("Pupil", p) for p in pupils)
+	return rows_for(world, pupils)
+
+
+def rows_for(world, pupils: list[str]) -> list[dict]:
+	"""The template filled in as an LA officer would, for three pupils: the first placed with Provider
+	One, the second with Provider Two (rows 2-11, Monday to Friday each), the third with no Placement
+	Type (rows 12-16)."""
 	start = add_days(today(), 21)
 	common = {
 		"Placement Type": "Off-site Direction",
@@ -63,8 +72,6 @@ def placement_rows(world, made) -> list[dict]:  # noqa: F811
 		"Rationale": "A smaller setting for a term",
 		"Census Reason": "BEH",
 	}
-	pupils = [world.pupil(school) for school in (world.school_a, world.school_b, world.school_a)]
-	made.extend(("Pupil", p) for p in pupils)
 	upn = [frappe.db.get_value("Pupil", p, "upn") for p in pupils]
 	return [
 		*week({**common, "Pupil UPN": upn[0], "Provider Name": world.p1}),  # rows 2-6
