@@ -70,6 +70,7 @@ DOCTYPES = (
 	"AP Provider",
 	"AP Provider Contact",
 	"Safeguarding Assurance",
+	"Provider Policy",
 	"QA Audit",
 	"QA Audit Item",
 	"QA Audit Action",
@@ -1255,8 +1256,39 @@ class Rows:
 						"dsl_named": 1,
 					},
 				)
+			self._policies(p, r.choice(qa_users))
 			for a in p.audits:
 				self._audit(p, a, standards, r, r.choice(qa_users))
+
+	def _policies(self, p: Provider, officer: str) -> None:
+		"""The due-diligence policies a non-school provider holds, each adopted within the last year and
+		reviewed a year on: all current at most, one lapsed at some (after approval, as policies lapse),
+		some never sent at a provider not yet audited. Its own random stream: the rest of the data is the
+		same with or without them."""
+		from ap_framework.rules import policies
+
+		if not policies.requires_policies(p.status):
+			return
+		r = _rng(self.world.seed, "provider-policies", p.no)
+		lapsed = r.choice(policies.REQUIRED_POLICIES) if r.random() < 0.08 else None
+		for n, kind in enumerate(policies.REQUIRED_POLICIES, 1):
+			if not p.audits and r.random() < 0.5:
+				continue  # under review, not sent yet
+			dated = self.today - timedelta(days=r.randint(400, 700) if kind == lapsed else r.randint(10, 330))
+			review = dated + timedelta(days=365)
+			_ensure(policies.check_policy(kind, dated, review, self.today), f"policy {n} of {p.name}")
+			self.w.add(
+				"Provider Policy",
+				{
+					"name": f"{PREFIX}PPOL-P{p.no:04d}-{n}",
+					**_base(_at(dated, 10 * 60), officer),
+					"provider": p.name,
+					"policy_type": kind,
+					"policy_file": f"/private/files/{p.name[:9]}-policy-{n}.pdf",
+					"dated_on": dated,
+					"review_date": review,
+				},
+			)
 
 	def _audit(self, p: Provider, a: Audit, standards, r, auditor) -> None:
 		from ap_framework.rules import qa
@@ -2423,6 +2455,7 @@ DERIVED = {
 	"School": ([], None),
 	"AP Provider": (["is_registered_school"], None),
 	"Safeguarding Assurance": ([], None),
+	"Provider Policy": ([], None),
 	"QA Audit": ([], None),
 	"Pupil": (["full_name", "upn"], None),
 	"Pupil Welfare": (["ehcp"], None),
@@ -2475,6 +2508,7 @@ def verify(per_doctype: int = 40, seed: int = 15, log=print) -> list[str]:
 			names = [r[0] for r in frappe.db.sql(f"select name from `tab{doctype}` where {_mine(doctype)}")]
 		for name in sorted(rng.sample(names, min(per_doctype, len(names)))):
 			doc = frappe.get_doc(doctype, name)
+			doc.load_doc_before_save()  # as a save does: what the record held is what "changed" compares with
 			before = doc.as_dict()
 			try:
 				for method in ("before_validate", "validate") + (
