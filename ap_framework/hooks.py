@@ -150,6 +150,21 @@ doc_events.update(
 		for dt in sorted(_AUDITED)
 	}
 )
+# what each placement's records show, kept for the readiness board: ap_framework/oversight/placement_evidence.py
+for _dt in (
+	"Risk Assessment",
+	"Pupil Plan",
+	"Reintegration Plan",
+	"Contact Log",
+	"Domain Assessment",
+	"Plan Review",
+):
+	doc_events.setdefault(_dt, {}).update(
+		{
+			"on_change": "ap_framework.oversight.placement_evidence.keep_in_step",
+			"after_delete": "ap_framework.oversight.placement_evidence.keep_in_step",
+		}
+	)
 # ---- paying for AP through ERPNext: ap_framework/finance/ (each handler does nothing without ERPNext) ----
 doc_events.update(
 	{
@@ -187,6 +202,7 @@ scheduler_events = {
 	# daily at midnight (site time), before the school day
 	"daily_long": [
 		"ap_framework.placement.attendance_window.rebuild",  # the readiness board's four weeks move on a day
+		"ap_framework.oversight.placement_evidence.rebuild",  # catches up on what was written beneath the records
 		"ap_framework.oversight.jobs.low_attendance",
 		"ap_framework.oversight.jobs.reviews",
 		"ap_framework.oversight.jobs.providers",

@@ -2437,6 +2437,9 @@ def generate(
 		from ap_framework.placement import attendance_window
 
 		attendance_window.rebuild(anchor.date())  # the four weeks' sums, as the night's job keeps them
+		from ap_framework.oversight import placement_evidence
+
+		placement_evidence.rebuild()  # what each placement's records show, as the night's job keeps it
 		frappe.db.commit()
 		frappe.clear_cache()  # users, roles and user permissions written underneath the cache
 	seconds = time.perf_counter() - t0

@@ -7,14 +7,17 @@ queries, whatever the number of placements.
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import reduce
 
 import frappe
-from frappe.query_builder import DocType
-from frappe.query_builder.functions import Count, Max, Sum
+from frappe.query_builder import Case, DocType
+from frappe.query_builder.functions import Coalesce, Count, Max, Sum
 
 from ap_framework import permissions
+from ap_framework.oversight import placement_evidence
 from ap_framework.placement import attendance_window
 from ap_framework.provision import policies as provider_policies
 from ap_framework.rules import offrolling, readiness
@@ -65,30 +68,60 @@ def readiness_facts(
 	today = today or site_today()
 	settings = get_settings()
 	schools = allowed_schools(user)
-	p = DocType("Placement")
-	live = scoped(
+	since = today - timedelta(days=settings.visit_interval_days)
+	window = attendance_window.since(today)
+	p, pu = DocType("Placement"), DocType("Pupil")
+	# Tens of thousands of rows: what the board asks of each is answered in SQL as bits of one number
+	# (reading a row costs per column), the texts a rule reads kept whole.
+	kept = placement_evidence.built()
+	e = DocType(placement_evidence.TABLE)
+	bits = {
+		NO_HOURS: Coalesce(p.hours_per_week, 0) == 0,
+		NO_SLA: Coalesce(p.sla_attachment, "") == "",
+		REVIEW_OVERDUE: p.next_review_date < today,
+		IMPACT_DUE: p.start_date < today - timedelta(days=IMPACT_AFTER_DAYS),
+	}
+	if kept:  # what each placement's records show, read with the placement itself
+		bits |= {
+			HAS_RISK: e.risk_review_until >= today,
+			PLAN_AGREED: e.plan_agreed == 1,
+			HAS_STRATEGIES: e.has_strategies == 1,
+			HAS_REINTEGRATION_PLAN: e.has_reintegration_plan == 1,
+			RECENT_CONTACT: e.last_contact >= since,
+			FOLLOWED_UP: e.last_follow_up >= window,
+			HAS_IMPACT: e.has_impact == 1,
+			VOICELESS: e.last_voiceless_review >= today - timedelta(days=VOICE_DAYS),
+		}
+	query = (
 		frappe.qb.from_(p)
+		.left_join(pu)
+		.on(pu.name == p.pupil)
 		.select(
 			p.name,
 			p.provider,
-			p.school,
 			p.rationale,
-			p.sla_attachment,
-			p.hours_per_week,
+			p.curriculum_gap_plan,
+			p.placement_type,
 			p.start_date,
 			p.planned_end_date,
-			p.next_review_date,
-			p.curriculum_gap_plan,
+			p.last_review_date,
+			pu.on_roll,  # NULL: no pupil record
+			reduce(operator.add, (Case().when(c, bit).else_(0) for bit, c in bits.items())).as_("bits"),
 		)
-		.where(p.status == "Active"),
-		p,
-		schools,
-		school,
-	).run(as_dict=True)
+		.where(p.status == "Active")
+	)
+	if kept:
+		query = query.left_join(e).on(e.name == p.name)
+	w = DocType(attendance_window.TABLE)
+	sums_kept = attendance_window.stamped() == today
+	if sums_kept:  # and its four weeks of marks, as at today
+		query = query.left_join(w).on(w.name == p.name).select(w.attended, w.possible, w.late)
+	live = scoped(query, p, schools, school).run(as_dict=True)
 	# The live placements as a subquery: an IN list of tens of thousands of names is slower than the join.
 	names = scoped(frappe.qb.from_(p).select(p.name).where(p.status == "Active"), p, schools, school)
+	if not kept:
+		_ask_the_records(live, names, today, since, window)
 	providers_in_use = sorted({r.provider for r in live})
-	live_names = {r.name for r in live}
 	prov = {
 		r.name: r
 		for r in frappe.get_all(
@@ -129,21 +162,6 @@ def readiness_facts(
 		)
 		.run()
 	}
-
-	def placements_with(doctype, extra=None):
-		t = DocType(doctype)
-		q = frappe.qb.from_(t).select(t.placement).distinct().where(t.placement.isin(names))
-		return {r[0] for r in (extra(q, t) if extra else q).run()}
-
-	with_risk = placements_with("Risk Assessment", lambda q, t: q.where(t.review_date >= today))
-	agreed = placements_with("Pupil Plan", lambda q, t: q.where(t.status == "Agreed"))
-	with_strategies = placements_with(
-		"Pupil Plan",
-		lambda q, t: q.where(t.strategies_that_work.isnotnull() & (t.strategies_that_work != "")),
-	)
-	with_reintegration = placements_with("Reintegration Plan")
-	since = today - timedelta(days=settings.visit_interval_days)
-	with_contact = placements_with("Contact Log", lambda q, t: q.where(t.contact_datetime >= since))
 	cl = DocType("Contact Log")
 	visited = {
 		r[0]
@@ -157,38 +175,15 @@ def readiness_facts(
 		)
 		.run()
 	}
-	da = DocType("Domain Assessment")
-	impact = {
-		r[0]
-		for r in frappe.qb.from_(da)
-		.select(da.placement)
-		.distinct()
-		.where(da.placement.isin(names) & (da.is_baseline == 0) & (da.docstatus == 1))
-		.run()
-	}
-	pr = DocType("Plan Review")
-	voiceless = [
-		r[0]
-		for r in frappe.qb.from_(pr)
-		.select(pr.name)
-		.where(
-			pr.placement.isin(names)
-			& (pr.docstatus == 1)
-			& (pr.review_date >= today - timedelta(days=180))
-			& (
-				pr.pupil_voice.isnull()
-				| (pr.pupil_voice == "")
-				| pr.parent_voice.isnull()
-				| (pr.parent_voice == "")
-			)
-		)
-		.run()
-	]
-	window = attendance_window.since(today)
-	# Attendance over four weeks: the sums kept per placement, or summed here from the marks when they are
-	# not as at this day (a row per placement either way, never a row per mark).
-	marks = attendance_window.sums(names, today)
-	if marks is None:
+	# Reviews held without both voices: asked only of the placements whose records show one.
+	voiceless = _reviews_without_voice([r.name for r in live if r.bits & VOICELESS], today)
+	# Attendance over four weeks: the sums kept per placement (read above), or summed here from the marks
+	# when they are not as at this day (a row per placement either way, never a row per mark).
+	if sums_kept:
+		marks = [r for r in live if r.possible is not None]
+		for r in marks:
+			r.placement = r.name
+	else:
 		att = DocType("AP Attendance")
 		marks = (
 			frappe.qb.from_(att)
@@ -197,16 +192,12 @@ def readiness_facts(
 				attendance_window.attended(att).as_("attended"),
 				attendance_window.possible(att).as_("possible"),
 				Sum(att.reported_late).as_("late"),
-				Count("*").as_("registers"),
 			)
 			.where(att.placement.isin(names) & (att.attendance_date >= window))
 			.groupby(att.placement)
 			.run(as_dict=True)
 		)
-	followed_up = placements_with(
-		"Contact Log",
-		lambda q, t: q.where((t.contact_type == "Attendance Follow-up") & (t.contact_datetime >= window)),
-	)
+	followed_up = {r.name for r in live if r.bits & FOLLOWED_UP}
 	low = [
 		m.placement
 		for m in marks
@@ -241,7 +232,7 @@ def readiness_facts(
 		placements_incomplete_record=[
 			r.name
 			for r in live
-			if not r.hours_per_week
+			if r.bits & NO_HOURS
 			or not prov.get(r.provider)
 			or not (prov[r.provider].address_line1 or prov[r.provider].postcode)
 		],
@@ -250,36 +241,132 @@ def readiness_facts(
 			for n, v in prov.items()
 			if not v.communication_agreement or not {"Safeguarding", "Attendance", "Finance"} <= contacts[n]
 		],
-		placements_without_recent_contact=[r.name for r in live if r.name not in with_contact],
+		placements_without_recent_contact=[r.name for r in live if not r.bits & RECENT_CONTACT],
 		providers_without_recent_visit=[n for n in providers_in_use if n not in visited],
-		placements_without_sla=[r.name for r in live if not r.sla_attachment],
+		placements_without_sla=[r.name for r in live if r.bits & NO_SLA],
 		placements_without_rationale=[r.name for r in live if not (r.rationale or "").strip()],
-		placements_without_risk_assessment=[r.name for r in live if r.name not in with_risk],
-		placements_without_strategies=[r.name for r in live if r.name not in with_strategies],
+		placements_without_risk_assessment=[r.name for r in live if not r.bits & HAS_RISK],
+		placements_without_strategies=[r.name for r in live if not r.bits & HAS_STRATEGIES],
 		registers_reported_late=[m.placement for m in marks if m.late],
 		low_attendance_without_intervention=low,
-		placements_without_agreed_plan=[r.name for r in live if r.name not in agreed],
-		placements_review_overdue=[
-			r.name for r in live if r.next_review_date and to_date(r.next_review_date) < today
-		],
+		placements_without_agreed_plan=[r.name for r in live if not r.bits & PLAN_AGREED],
+		placements_review_overdue=[r.name for r in live if r.bits & REVIEW_OVERDUE],
 		reviews_without_voice=voiceless,
 		placements_with_curriculum_gap=[r.name for r in live if gap(r)],
 		placements_without_impact_evidence=[
-			r.name
-			for r in live
-			if r.name not in impact and today - to_date(r.start_date) > timedelta(days=42)
+			r.name for r in live if r.bits & IMPACT_DUE and not r.bits & HAS_IMPACT
 		],
+		# the off-rolling guard, judged on the same rows (the guard report asks of approved ones too)
 		placements_breaking_guard=[
-			r["name"] for r in guard_rows(user, today, school) if r["name"] in live_names
+			r.name
+			for r, _broken in _breaking_guard((r for r in live if r.on_roll is not None), today, settings)
 		],
 		placements_ending_without_plan=[
 			r.name
 			for r in live
 			if r.planned_end_date
-			and r.name not in with_reintegration
+			and not r.bits & HAS_REINTEGRATION_PLAN
 			and to_date(r.planned_end_date) - today <= timedelta(days=14)
 		],
 	)
+
+
+VOICE_DAYS = 180  # a review in the last six months held without the pupil's or the parent's voice
+IMPACT_AFTER_DAYS = 42  # six weeks in, a placement shows evidence of impact
+# The bits of a live placement's row (readiness_facts).
+NO_HOURS, NO_SLA, REVIEW_OVERDUE, IMPACT_DUE = 1, 2, 4, 8
+HAS_RISK, PLAN_AGREED, HAS_STRATEGIES, HAS_REINTEGRATION_PLAN = 16, 32, 64, 128
+RECENT_CONTACT, FOLLOWED_UP, HAS_IMPACT, VOICELESS = 256, 512, 1024, 2048
+
+
+def _ask_the_records(live: list, names, today: date, since: date, window: date) -> None:
+	"""What AP Placement Evidence would say of each live placement, asked of the records themselves
+	(the table not built yet): the same bits set on each row."""
+
+	def placements_with(doctype, extra=None):
+		t = DocType(doctype)
+		q = frappe.qb.from_(t).select(t.placement).distinct().where(t.placement.isin(names))
+		return {r[0] for r in (extra(q, t) if extra else q).run()}
+
+	pr = DocType("Plan Review")
+	found = {
+		HAS_RISK: placements_with("Risk Assessment", lambda q, t: q.where(t.review_date >= today)),
+		PLAN_AGREED: placements_with("Pupil Plan", lambda q, t: q.where(t.status == "Agreed")),
+		HAS_STRATEGIES: placements_with(
+			"Pupil Plan",
+			lambda q, t: q.where(t.strategies_that_work.isnotnull() & (t.strategies_that_work != "")),
+		),
+		HAS_REINTEGRATION_PLAN: placements_with("Reintegration Plan"),
+		RECENT_CONTACT: placements_with("Contact Log", lambda q, t: q.where(t.contact_datetime >= since)),
+		FOLLOWED_UP: placements_with(
+			"Contact Log",
+			lambda q, t: q.where(
+				(t.contact_type == placement_evidence.FOLLOW_UP) & (t.contact_datetime >= window)
+			),
+		),
+		HAS_IMPACT: placements_with(
+			"Domain Assessment", lambda q, t: q.where((t.is_baseline == 0) & (t.docstatus == 1))
+		),
+		VOICELESS: {
+			r[0]
+			for r in frappe.qb.from_(pr)
+			.select(pr.placement)
+			.distinct()
+			.where(pr.placement.isin(names) & _voiceless(pr, today))
+			.run()
+		},
+	}
+	for r in live:
+		for bit, placements in found.items():
+			if r.name in placements:
+				r.bits |= bit
+
+
+def _voiceless(pr, today: date):
+	"""Plan Reviews `pr` submitted in the last six months without the pupil's or the parent's voice."""
+	return (
+		(pr.docstatus == 1)
+		& (pr.review_date >= today - timedelta(days=VOICE_DAYS))
+		& (
+			pr.pupil_voice.isnull()
+			| (pr.pupil_voice == "")
+			| pr.parent_voice.isnull()
+			| (pr.parent_voice == "")
+		)
+	)
+
+
+def _reviews_without_voice(placements: list[str], today: date) -> list[str]:
+	if not placements:
+		return []
+	pr = DocType("Plan Review")
+	return (
+		frappe.qb.from_(pr)
+		.select(pr.name)
+		.where(pr.placement.isin(placements) & _voiceless(pr, today))
+		.run(pluck=True)
+	)
+
+
+def _breaking_guard(rows, today: date, settings):
+	"""(row, rules broken) of each row that breaks an off-rolling guard rule. A row says whether its
+	placement has a reintegration plan in `plans` (the guard's query) or in its bits (the board's)."""
+	for r in rows:
+		facts = offrolling.PlacementFacts(
+			r.name,
+			r.placement_type,
+			to_date(r.start_date),
+			to_date(r.planned_end_date),
+			r.rationale,
+			to_date(r.last_review_date),
+			bool(r.plans) if "plans" in r else bool(r.bits & HAS_REINTEGRATION_PLAN),
+			bool(r.on_roll),
+		)
+		broken = offrolling.breaches(
+			facts, today, settings.review_interval_days, settings.max_offsite_direction_days
+		)
+		if broken:
+			yield r, broken
 
 
 def guard_rows(user: str | None = None, today: date | None = None, school: str | None = None) -> list[dict]:
@@ -312,24 +399,7 @@ def guard_rows(user: str | None = None, today: date | None = None, school: str |
 		allowed_schools(user),
 		school,
 	).run(as_dict=True)
-	out = []
-	for r in rows:
-		facts = offrolling.PlacementFacts(
-			r.name,
-			r.placement_type,
-			to_date(r.start_date),
-			to_date(r.planned_end_date),
-			r.rationale,
-			to_date(r.last_review_date),
-			bool(r.plans),
-			bool(r.on_roll),
-		)
-		broken = offrolling.breaches(
-			facts, today, settings.review_interval_days, settings.max_offsite_direction_days
-		)
-		if broken:
-			out.append({**r, "rules": broken})
-	return out
+	return [{**r, "rules": broken} for r, broken in _breaking_guard(rows, today, settings)]
 
 
 def last_visits(providers: list[str]) -> dict[str, date]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import frappe
 
 from ap_framework.finance import setup as finance_setup
-from ap_framework.oversight import homes
+from ap_framework.oversight import homes, placement_evidence
 from ap_framework.setup import data_import
 
 ROLES = (
@@ -27,6 +27,7 @@ def after_install():
 	save_default_settings()
 	finance_setup.install()  # ERPNext's fields, only where ERPNext is installed
 	data_import.grant()  # the AP Administrator imports the LA's spreadsheets
+	placement_evidence.rebuild()  # the readiness board's table, built from the first record
 
 
 def after_migrate():
