@@ -169,7 +169,12 @@ for _dt in (
 doc_events.update(
 	{
 		"AP Provider": {"on_update": "ap_framework.finance.suppliers.on_provider_update"},
-		"Placement": {"on_update": "ap_framework.finance.commissioning.on_placement_update"},
+		"Placement": {
+			"on_update": "ap_framework.finance.commissioning.on_placement_update",
+			# the day's registers due follow its status, start date and timetable
+			"on_change": "ap_framework.placement.registers_due.on_placement_change",
+			"after_delete": "ap_framework.placement.registers_due.on_placement_change",
+		},
 		"Purchase Invoice": {
 			"before_validate": "ap_framework.finance.invoices.before_validate",
 			"validate": "ap_framework.finance.invoices.validate",
@@ -203,6 +208,7 @@ scheduler_events = {
 	"daily_long": [
 		"ap_framework.placement.attendance_window.rebuild",  # the readiness board's four weeks move on a day
 		"ap_framework.oversight.placement_evidence.rebuild",  # catches up on what was written beneath the records
+		"ap_framework.placement.registers_due.rebuild",  # the new day's registers, for the outstanding card
 		"ap_framework.oversight.jobs.low_attendance",
 		"ap_framework.oversight.jobs.reviews",
 		"ap_framework.oversight.jobs.providers",

@@ -2440,6 +2440,9 @@ def generate(
 		from ap_framework.oversight import placement_evidence
 
 		placement_evidence.rebuild()  # what each placement's records show, as the night's job keeps it
+		from ap_framework.placement import registers_due
+
+		registers_due.rebuild(anchor.date())  # the anchor day's registers due, as the night's job writes them
 		frappe.db.commit()
 		frappe.clear_cache()  # users, roles and user permissions written underneath the cache
 	seconds = time.perf_counter() - t0

@@ -14,6 +14,7 @@ from frappe.query_builder.functions import Count
 from pypika.terms import ExistsCriterion
 
 from ap_framework.oversight import evidence
+from ap_framework.placement import registers_due
 from ap_framework.placement.doctype.placement_session.placement_session import covering
 from ap_framework.rules import attendance
 from ap_framework.rules.oversight import rate_from_counts
@@ -27,6 +28,9 @@ def registers_outstanding(filters: str | dict | None = None) -> int:
 	session a slot covers, however many slots fall in it."""
 	today = site_today()
 	allowed = evidence.allowed_schools()
+	kept = registers_due.outstanding(today, lambda query, table: evidence.scoped(query, table, allowed))
+	if kept is not None:  # the day's rows, kept in step (ap_framework/placement/registers_due.py)
+		return kept
 	p, s, a = DocType("Placement"), DocType("Placement Session"), DocType("AP Attendance")
 	total = 0
 	for session in attendance.SESSIONS:

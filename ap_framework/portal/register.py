@@ -14,7 +14,7 @@ from frappe.query_builder import DocType
 from frappe.utils import escape_html, get_url_to_form, getdate, now_datetime
 
 from ap_framework.oversight.jobs import enabled_emails
-from ap_framework.placement import attendance_window
+from ap_framework.placement import attendance_window, registers_due
 from ap_framework.placement.doctype.placement_session.placement_session import COVERS, covering
 from ap_framework.rules import attendance, register, timetable
 from ap_framework.settings import get_settings, session_windows
@@ -200,6 +200,7 @@ def save(provider: str, on, session: str, marks: list[dict], now: datetime | Non
 			unexplained.append(s.placement)
 	_insert(inserts, rows, provider, on, session, now)
 	attendance_window.keep_in_step([s.placement for s, _late in inserts] + changed)
+	registers_due.marked([s.placement for s, _late in inserts], on, session)
 	if unexplained:
 		notify_unexplained_absence(unexplained, on, session)
 	return {

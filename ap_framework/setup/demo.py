@@ -26,7 +26,7 @@ from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, getdate, now_datetime, today
 from frappe.utils.password import update_password
 
-from ap_framework.placement import attendance_window
+from ap_framework.placement import attendance_window, registers_due
 from ap_framework.rules import attendance as attendance_rules
 from ap_framework.rules.policies import NON_SCHOOL, REQUIRED_POLICIES
 from ap_framework.rules.upn import with_check_letter
@@ -155,6 +155,7 @@ def make_demo(
 	if scale:
 		made["scaled"] = make_scale(scale, seed=seed)
 	made["attendance_windows"] = attendance_window.rebuild()  # marks written set-based, summed once
+	registers_due.rebuild()  # and today's registers due, marked where those marks are
 	frappe.db.commit()  # a bench command, not a request: keep what was loaded
 	return made
 

@@ -6,6 +6,7 @@ import frappe
 
 from ap_framework.finance import setup as finance_setup
 from ap_framework.oversight import homes, placement_evidence
+from ap_framework.placement import registers_due
 from ap_framework.setup import data_import
 
 ROLES = (
@@ -28,6 +29,7 @@ def after_install():
 	finance_setup.install()  # ERPNext's fields, only where ERPNext is installed
 	data_import.grant()  # the AP Administrator imports the LA's spreadsheets
 	placement_evidence.rebuild()  # the readiness board's table, built from the first record
+	registers_due.rebuild()  # today's registers due, until the night's job writes tomorrow's
 
 
 def after_migrate():

@@ -679,6 +679,7 @@ def test_finding_alerts_costs_the_same_queries_however_many_placements(world, to
 LONG = {
 	"ap_framework.placement.attendance_window.rebuild": "Daily Long",
 	"ap_framework.oversight.placement_evidence.rebuild": "Daily Long",
+	"ap_framework.placement.registers_due.rebuild": "Daily Long",
 	"ap_framework.oversight.jobs.low_attendance": "Daily Long",
 	"ap_framework.oversight.jobs.reviews": "Daily Long",
 	"ap_framework.oversight.jobs.providers": "Daily Long",

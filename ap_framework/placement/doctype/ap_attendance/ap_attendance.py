@@ -3,7 +3,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, now_datetime, today
 
-from ap_framework.placement import attendance_window
+from ap_framework.placement import attendance_window, registers_due
 from ap_framework.placement.doctype.placement_session.placement_session import COVERS
 from ap_framework.rules import attendance, dates, problem, timetable
 from ap_framework.settings import get_settings, session_windows
@@ -105,10 +105,13 @@ class APAttendance(Document):
 		self._keep_window_in_step()
 
 	def _keep_window_in_step(self):
-		# the portal register sums its placements once for the whole register (flags.window_later)
+		# the portal register sums its placements once for the whole register (flags.window_later), and
+		# marks its registers due itself; a mark changed there is still a mark
 		if not self.flags.window_later:
 			before = self.get_doc_before_save()
-			attendance_window.keep_in_step([self.placement, before and before.placement])
+			placements = [self.placement, before and before.placement]
+			attendance_window.keep_in_step(placements)
+			registers_due.keep_in_step(placements)
 
 
 def on_doctype_update():
