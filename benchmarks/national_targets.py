@@ -457,6 +457,9 @@ def http_figures(anchor: date, users: int, seconds: int, workers: int, think: fl
 				fields,
 				["(" + ",".join(national._lit(r[f]) for f in fields) + ")" for r in stash],
 			)
+		from ap_framework.placement import attendance_window
+
+		attendance_window.rebuild(anchor)  # the four weeks' sums of the marks put back, as at the anchor
 		frappe.db.commit()
 		print(f"  put back the {len(stash)} marks")
 

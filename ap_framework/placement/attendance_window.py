@@ -8,7 +8,8 @@ it takes seconds. **AP Attendance Window** holds the sums, one row per placement
   statement;
 - every write of a mark (the portal register, a mark edited or deleted in the desk, Data Import) calls
   `keep_in_step()` for the placements it touched, which sums just those placements again (a few dozen
-  marks each, read through the one-mark-per-session index);
+  marks each, read through the one-mark-per-session index); the portal register adds its new marks to
+  the sums instead (`add_new()`, one statement), as a new mark only adds;
 - `sums()` answers the rows only when they are as at the day asked about; otherwise (the night's rebuild
   has not run yet, or a board as at another day) the caller sums the marks itself, as it always did, so
   a stale table is slower, never wrong.
@@ -60,12 +61,46 @@ def keep_in_step(placements: Iterable[str]) -> None:
 	"""The sums of these placements again, after their marks changed. Nothing when the table is not as at
 	today: the board then sums the marks itself until the night's rebuild."""
 	placements = sorted({p for p in placements if p})
-	as_at = stamped()
-	if not placements or as_at != site_today():
+	if not placements or (as_at := stamped()) != site_today():
 		return
 	w = DocType(TABLE)
 	frappe.qb.from_(w).delete().where(w.placement.isin(placements)).run()  # never the stamp: no placement
 	_sum_into(as_at, placements)
+
+
+def add_new(marks: Iterable[tuple[str, str, int]], day: date) -> None:
+	"""A register's new marks of `day` (placement, mark, reported late) added to their placements' sums, as
+	summing them again would give (a new mark only adds), in one statement that adds nothing unless the
+	table is as at today and the day is inside its four weeks."""
+	marks = list(marks)
+	if not marks:
+		return
+	today, now = site_today(), now_datetime()
+	row = "select %s placement, %s attended, %s possible, %s late"
+	values = []
+	for placement, mark, late in marks:
+		values += [
+			placement,
+			int(mark in attendance.ATTENDED),
+			int(mark not in attendance.NOT_POSSIBLE),
+			int(late),
+		]
+	frappe.db.sql(
+		"""insert into `tabAP Attendance Window`
+			(name, placement, as_at, attended, possible, late, registers,
+			creation, modified, owner, modified_by, docstatus, idx)
+		select m.placement, m.placement, %s, m.attended, m.possible, m.late, 1,
+			%s, %s, 'Administrator', 'Administrator', 0, 0
+		from ({}) m
+		where exists (select 1 from `tabAP Attendance Window` s where s.name = %s and s.as_at = %s)
+			and %s between %s and %s
+		on duplicate key update attended = `tabAP Attendance Window`.attended + values(attended),
+			possible = `tabAP Attendance Window`.possible + values(possible),
+			late = `tabAP Attendance Window`.late + values(late),
+			registers = `tabAP Attendance Window`.registers + 1,
+			modified = values(modified)""".format(" union all ".join([row] * len(marks))),
+		[today, now, now, *values, STAMP, today, day, since(today), today],
+	)
 
 
 def stamped() -> date | None:

@@ -74,7 +74,7 @@ def outstanding(day: date, scope) -> int | None:
 def marked(placements: Iterable[str], day: date, session: str) -> None:
 	"""A register saved: its new marks' rows are marked (nothing when the rows are for another day)."""
 	placements = sorted(set(placements))
-	if not placements:
+	if not placements or day != site_today():  # the rows are only ever today's
 		return
 	d = DocType(TABLE)
 	(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.query_builder import DocType
+from frappe.core.doctype.user_permission.user_permission import get_user_permissions
 
 PROVIDER_ROLE = "AP Provider User"
 
@@ -12,15 +12,10 @@ PROVIDER_ROLE = "AP Provider User"
 def provider_of(user: str) -> str | None:
 	if user in ("Guest", "Administrator") or PROVIDER_ROLE not in frappe.get_roles(user):
 		return None
-	up = DocType("User Permission")  # on every portal request: the query itself, not get_all's assembly
-	providers = (
-		frappe.qb.from_(up)
-		.select(up.for_value)
-		.where((up.user == user) & (up.allow == "AP Provider"))
-		.limit(2)
-		.run(pluck=True)
-	)
-	return providers[0] if len(providers) == 1 else None
+	# On every portal request: the user's permissions as Frappe's own permission checks read them, kept in
+	# its cache and dropped there whenever one of the user's User Permissions is saved or deleted.
+	providers = {p.doc for p in get_user_permissions(user).get("AP Provider", [])}
+	return next(iter(providers)) if len(providers) == 1 else None
 
 
 def current_provider() -> str:

@@ -25,7 +25,9 @@ REGISTER_STATES = ("Active", "Ended")
 LABELS = {"attendance_date": "Register date", "session": "Session", "marks": "Marks"}
 
 
-def expected(provider: str, on: date, session: str | None = None) -> dict[str, register.Expected]:
+def expected(
+	provider: str, on: date, session: str | None = None, settings: dict | None = None
+) -> dict[str, register.Expected]:
 	"""Placements timetabled with `provider` on `on`, keyed by placement for one session, or by
 	"placement|session" for both. A slot is on each register it covers (rules.timetable.covers); the
 	register opens at the later of the session's start and the pupil's first slot in it."""
@@ -61,7 +63,7 @@ def expected(provider: str, on: date, session: str | None = None) -> dict[str, r
 		for each in attendance.SESSIONS:
 			if r[COVERS[each]] and session in (None, each):
 				starts.setdefault((r.name, each), []).append(timetable.to_minutes(r.start_time) or 0)
-	windows = session_windows()
+	windows = session_windows(settings)
 	out: dict[str, register.Expected] = {}
 	for (name, each), minutes in starts.items():
 		r, end = placements[name]
@@ -150,7 +152,7 @@ def save(provider: str, on, session: str, marks: list[dict], now: datetime | Non
 	now = now or now_datetime()
 	settings = get_settings()
 	on = to_date(on)
-	rows = expected(provider, on, session) if on and session in attendance.SESSIONS else {}
+	rows = expected(provider, on, session, settings) if on and session in attendance.SESSIONS else {}
 	submitted = [
 		register.Submitted(
 			str(m.get("placement") or ""),
@@ -199,7 +201,8 @@ def save(provider: str, on, session: str, marks: list[dict], now: datetime | Non
 		if s.mark in attendance.UNEXPLAINED and (before is None or before.mark != s.mark):
 			unexplained.append(s.placement)
 	_insert(inserts, rows, provider, on, session, now)
-	attendance_window.keep_in_step([s.placement for s, _late in inserts] + changed)
+	attendance_window.add_new([(s.placement, s.mark, late) for s, late in inserts], on)
+	attendance_window.keep_in_step(changed)
 	registers_due.marked([s.placement for s, _late in inserts], on, session)
 	if unexplained:
 		notify_unexplained_absence(unexplained, on, session)
