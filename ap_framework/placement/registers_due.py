@@ -15,8 +15,9 @@ marked:
   has not run yet) the card works it out as it always did, so a table not for today is slower, never
   wrong.
 
-Changes written beneath the documents (SQL, a patch recomputing the slots' sessions) show from the next
-night's rebuild.
+The card confirms each unmarked row against its placement and marks, so a placement deleted or ended, or
+a mark made, beneath the documents (SQL) never counts; a placement made, a timetable changed or a mark
+deleted beneath them shows from the next night's rebuild.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import frappe
 from frappe.query_builder import DocType
 from frappe.query_builder.functions import Count
 from frappe.utils import now_datetime
+from pypika.terms import ExistsCriterion
 
 from ap_framework.rules import attendance
 from ap_framework.utils import site_today
@@ -58,17 +60,30 @@ def stamped() -> date | None:
 
 
 def outstanding(day: date, scope) -> int | None:
-	"""Sessions due on `day` not marked yet, of the rows `scope(query, table)` lets through; None when the
-	rows are not for `day` (the caller then works it out)."""
+	"""Sessions due on `day` not marked yet, of the placements `scope(query, placement_table)` lets
+	through; None when the rows are not for `day` (the caller then works it out).
+
+	The unmarked rows are the candidates, a few thousand across an LA; each is confirmed against its
+	placement (still live, started, and its school now) and its marks, so a placement deleted or ended,
+	or a mark made, beneath the documents never counts."""
 	if stamped() != day:
 		return None
-	d = DocType(TABLE)
+	d, p, a = DocType(TABLE), DocType("Placement"), DocType("AP Attendance")
+	marked = (
+		frappe.qb.from_(a)
+		.select(a.name)
+		.where((a.placement == d.placement) & (a.attendance_date == day) & (a.session == d.session))
+	)
 	query = (
 		frappe.qb.from_(d)
+		.join(p)
+		.on(p.name == d.placement)
 		.select(Count("*"))
 		.where((d.day == day) & (d.marked == 0) & d.session.isin(attendance.SESSIONS))
+		.where((p.status == "Active") & (p.start_date <= day))
+		.where(ExistsCriterion(marked).negate())
 	)
-	return scope(query, d).run()[0][0]
+	return scope(query, p).run()[0][0]
 
 
 def marked(placements: Iterable[str], day: date, session: str) -> None:

@@ -108,6 +108,24 @@ class TestKeptInStep:
 			frappe.set_user("Administrator")
 
 
+class TestWrittenBeneath:
+	def test_a_placement_deleted_or_ended_or_a_mark_made_beneath_the_documents_never_counts(self, world, day):
+		before = cards.registers_outstanding()
+		gone = world.placement(world.pupil(world.school_a), world.p1, "Active").name
+		ended = world.placement(world.pupil(world.school_a), world.p1, "Active").name
+		assert cards.registers_outstanding() == before + 4
+		frappe.db.delete("Placement Session", {"parent": gone})
+		frappe.db.delete("Placement", {"name": gone})  # as a cleanup by SQL would
+		frappe.db.set_value("Placement", ended, "status", "Ended")
+		p = frappe.get_doc("Placement", day.mine)
+		frappe.db.sql(
+			"""insert into `tabAP Attendance` (name, placement, pupil, school, provider, attendance_date,
+			session, mark, docstatus) values (%s, %s, %s, %s, %s, %s, 'AM', '/', 0)""",
+			(frappe.generate_hash(length=10), p.name, p.pupil, p.school, p.provider, day.today),
+		)
+		assert both() == (before - 1, before - 1)
+
+
 class TestNeverStale:
 	def test_rows_for_another_day_are_not_read_nor_kept(self, world, day):
 		registers_due.rebuild(day.today - timedelta(days=1))
