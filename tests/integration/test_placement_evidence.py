@@ -57,6 +57,19 @@ def placement(world):
 	return world.placement(world.pupil(world.school_a), world.p1, "Active").name
 
 
+def risk_assessment(placement: str):
+	"""A risk assessment made today, to be reviewed in 30 days."""
+	return frappe.get_doc(
+		{
+			"doctype": "Risk Assessment",
+			"placement": placement,
+			"assessment_date": today(),
+			"review_date": add_days(today(), 30),
+			"overall_rating": "Low",
+		}
+	).insert()
+
+
 def assessment(placement: str, baseline: int, days_ago: int):
 	pupil = frappe.db.get_value("Placement", placement, "pupil")
 	return frappe.get_doc(
@@ -73,15 +86,7 @@ def assessment(placement: str, baseline: int, days_ago: int):
 
 class TestTheRow:
 	def test_the_rebuild_holds_what_the_records_say(self, world, placement):
-		frappe.get_doc(
-			{
-				"doctype": "Risk Assessment",
-				"placement": placement,
-				"assessment_date": today(),
-				"review_date": add_days(today(), 30),
-				"overall_rating": "Low",
-			}
-		).insert()
+		risk_assessment(placement)
 		frappe.get_doc(
 			{
 				"doctype": "Contact Log",
@@ -116,15 +121,7 @@ class TestTheRow:
 
 class TestKeptInStep:
 	def test_a_risk_assessment_made_reviewed_and_deleted(self, world, placement):
-		doc = frappe.get_doc(
-			{
-				"doctype": "Risk Assessment",
-				"placement": placement,
-				"assessment_date": today(),
-				"review_date": add_days(today(), 30),
-				"overall_rating": "Low",
-			}
-		).insert()
+		doc = risk_assessment(placement)
 		assert str(row(placement)["risk_review_until"]) == add_days(today(), 30)
 		assert placement not in facts(school=world.school_a)["placements_without_risk_assessment"]
 		doc.review_date = add_days(today(), 60)
@@ -207,15 +204,7 @@ class TestKeptInStep:
 
 class TestTheBoardSaysTheSame:
 	def test_from_the_table_or_from_the_records(self, world, placement):
-		frappe.get_doc(
-			{
-				"doctype": "Risk Assessment",
-				"placement": placement,
-				"assessment_date": today(),
-				"review_date": add_days(today(), 30),
-				"overall_rating": "Low",
-			}
-		).insert()
+		risk_assessment(placement)
 		frappe.get_doc(
 			{
 				"doctype": "Reintegration Plan",
@@ -234,14 +223,6 @@ class TestTheBoardSaysTheSame:
 
 	def test_an_unbuilt_table_is_left_alone(self, world, placement):
 		frappe.db.delete(placement_evidence.TABLE, {"name": placement_evidence.STAMP})
-		frappe.get_doc(
-			{
-				"doctype": "Risk Assessment",
-				"placement": placement,
-				"assessment_date": today(),
-				"review_date": add_days(today(), 30),
-				"overall_rating": "Low",
-			}
-		).insert()
+		risk_assessment(placement)
 		assert row(placement) == {}  # nothing written until the table is built
 		assert placement not in facts(school=world.school_a)["placements_without_risk_assessment"]

@@ -32,6 +32,19 @@ def both() -> tuple[int, int]:
 	return cards.registers_outstanding(), worked_out()
 
 
+def desk_mark(day):
+	"""A morning mark made in the desk for this test's placement today."""
+	return frappe.get_doc(
+		{
+			"doctype": "AP Attendance",
+			"placement": day.mine,
+			"attendance_date": day.today,
+			"session": "AM",
+			"mark": "/",
+		}
+	).insert()
+
+
 @pytest.fixture
 def day(world):
 	"""Today's rows, and a placement of this test's own due on both of today's registers (rolled back)."""
@@ -67,15 +80,7 @@ class TestKeptInStep:
 
 	def test_a_mark_made_and_deleted_in_the_desk(self, world, day):
 		before = cards.registers_outstanding()
-		mark = frappe.get_doc(
-			{
-				"doctype": "AP Attendance",
-				"placement": day.mine,
-				"attendance_date": day.today,
-				"session": "AM",
-				"mark": "/",
-			}
-		).insert()
+		mark = desk_mark(day)
 		assert both() == (before - 1, before - 1)
 		mark.delete()
 		assert both() == (before, before)
@@ -130,13 +135,5 @@ class TestNeverStale:
 	def test_rows_for_another_day_are_not_read_nor_kept(self, world, day):
 		registers_due.rebuild(day.today - timedelta(days=1))
 		assert registers_due.outstanding(day.today, lambda q, t: q) is None
-		frappe.get_doc(
-			{
-				"doctype": "AP Attendance",
-				"placement": day.mine,
-				"attendance_date": day.today,
-				"session": "AM",
-				"mark": "/",
-			}
-		).insert()
+		desk_mark(day)
 		assert frappe.db.count(registers_due.TABLE, {"placement": day.mine, "day": day.today}) == 0

@@ -99,12 +99,12 @@ class APAttendance(Document):
 		return timetable.register_opens(self.session, minutes, session_windows(settings))
 
 	def on_update(self):
-		self._keep_window_in_step()
+		self._keep_sums_in_step()
 
 	def after_delete(self):
-		self._keep_window_in_step()
+		self._keep_sums_in_step()
 
-	def _keep_window_in_step(self):
+	def _keep_sums_in_step(self):
 		# the portal register sums its placements once for the whole register (flags.window_later), and
 		# marks its registers due itself; a mark changed there is still a mark
 		if not self.flags.window_later:
